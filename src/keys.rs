@@ -1,0 +1,153 @@
+//! Key material. HMAC secrets, Ed25519 public keys and URL tokens are distinct types; secrets zeroize on drop and
+//! print as redacted.
+
+use crate::Error;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use base64::Engine;
+use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+/// Shared-secret bytes for HMAC or a URL token.
+#[derive(Clone)]
+pub struct Secret(Zeroizing<Vec<u8>>);
+
+impl Secret {
+    /// The UTF-8 bytes of `text`, exactly (no trimming, no decoding).
+    pub fn from_text(text: &str) -> Result<Self, Error> {
+        Self::from_bytes(text.as_bytes().to_vec())
+    }
+
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, Error> {
+        if bytes.is_empty() {
+            return Err(Error::InvalidKey { reason: "the key is empty" });
+        }
+        Ok(Secret(Zeroizing::new(bytes)))
+    }
+
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Constant-time equality with `other`.
+    pub fn ct_matches(&self, other: &[u8]) -> bool {
+        ct_eq(&self.0, other)
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// An Ed25519 public key. Verification is strict: small-order keys and non-canonical signatures are refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicKey(VerifyingKey);
+
+impl PublicKey {
+    pub fn from_base64(text: &str) -> Result<Self, Error> {
+        let bytes = decode_base64(text.trim()).ok_or(Error::InvalidKey { reason: "the public key is not base64" })?;
+        let raw: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| Error::InvalidKey { reason: "an Ed25519 public key is 32 bytes" })?;
+        let key =
+            VerifyingKey::from_bytes(&raw).map_err(|_| Error::InvalidKey { reason: "not a valid Ed25519 point" })?;
+        if key.is_weak() {
+            return Err(Error::InvalidKey { reason: "a small-order Ed25519 key accepts forged signatures" });
+        }
+        Ok(PublicKey(key))
+    }
+
+    pub fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
+        match Signature::from_slice(signature) {
+            Ok(sig) => self.0.verify_strict(message, &sig).is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    pub fn to_base64(&self) -> String {
+        STANDARD.encode(self.0.as_bytes())
+    }
+}
+
+/// A private Ed25519 key, for signing test fixtures and samples. Accepts base64 of the 32-byte seed or of the
+/// 64-byte seed‖public form.
+pub fn signing_key_from_base64(text: &str) -> Result<SigningKey, Error> {
+    let bytes = Zeroizing::new(
+        decode_base64(text.trim()).ok_or(Error::InvalidKey { reason: "the private key is not base64" })?,
+    );
+    let seed: [u8; 32] = bytes
+        .get(..32)
+        .filter(|_| bytes.len() == 32 || bytes.len() == 64)
+        .and_then(|s| s.try_into().ok())
+        .ok_or(Error::InvalidKey { reason: "an Ed25519 private key is a 32-byte seed (or 64 bytes with the public key)" })?;
+    Ok(SigningKey::from_bytes(&seed))
+}
+
+/// One entry of a keyring.
+#[derive(Clone, Debug)]
+pub enum Key {
+    Hmac(Secret),
+    Ed25519(PublicKey),
+    Token(Secret),
+}
+
+/// The keys configured for one source; any one may match (rotation).
+#[derive(Clone, Debug, Default)]
+pub struct Keyring {
+    keys: Vec<Key>,
+    /// Some key had whitespace around it; worth saying when nothing matches.
+    padded: bool,
+}
+
+impl Keyring {
+    /// Parses each key text with the scheme's parser. An empty keyring is refused.
+    pub fn parse<S: AsRef<str>>(
+        texts: &[S],
+        parse: impl Fn(&str) -> Result<Key, Error>,
+    ) -> Result<Self, Error> {
+        if texts.is_empty() {
+            return Err(Error::InvalidKey { reason: "no key is configured" });
+        }
+        let mut ring = Keyring::default();
+        for t in texts {
+            let t = t.as_ref();
+            ring.padded |= t.trim() != t;
+            ring.keys.push(parse(t)?);
+        }
+        Ok(ring)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Key> {
+        self.keys.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    pub fn has_padded_key(&self) -> bool {
+        self.padded
+    }
+}
+
+/// Constant-time byte comparison (length is not secret).
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+/// Standard base64, padded or not.
+pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    STANDARD.decode(text).ok().or_else(|| STANDARD_NO_PAD.decode(text).ok())
+}
+
+/// Hex in either case.
+pub fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    hex::decode(text).ok()
+}

@@ -1,0 +1,56 @@
+//! carehook verifies healthcare webhooks and normalizes them into CloudEvents 1.0.
+//!
+//! The core is sans-I/O: it takes the request (method, target, headers, raw body bytes), a configured [`Source`]
+//! and the current time, and returns a [`Verified`] event or an [`Error`] with a stable code. It reads no clock
+//! and does no I/O; the npm package (`wasm` feature) and the Cloudflare Worker (`worker` feature) are thin layers
+//! around it.
+//!
+//! ```
+//! use carehook::{Headers, Options, Request, Source};
+//!
+//! let source = Source::new("github", &["It's a Secret to Everybody"], Options::default()).unwrap();
+//! let body = br#"{"action":"opened"}"#;
+//! let signed = carehook::sign("github", "It's a Secret to Everybody", &carehook::SignInput {
+//!     method: "POST", path: "/in/github", query: "", body, now: 1_763_800_000, id: None,
+//! }).unwrap();
+//! let headers: Headers = signed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+//! let req = Request::new("POST", "/in/github", &headers, body);
+//! let verified = source.verify(&req, 1_763_800_000).unwrap();
+//! assert_eq!(verified.event().ty, "github.issues.opened");
+//! ```
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::unreachable)
+)]
+
+mod diagnose;
+pub mod error;
+pub mod event;
+pub mod keys;
+pub mod report;
+pub mod request;
+pub mod schemes;
+pub mod source;
+
+#[cfg(feature = "wasm")]
+mod wasm;
+
+#[cfg(feature = "worker")]
+mod worker;
+
+pub use error::{Error, CODES};
+pub use event::CloudEvent;
+pub use report::{Report, Step};
+pub use request::{Headers, Request};
+pub use schemes::{Sample, SignInput};
+pub use source::{inspect, sign, verify, Options, Source, SourceConfig, Verified};
+
+/// A realistic signed example for every vendor.
+pub fn samples() -> impl Iterator<Item = Sample> {
+    schemes::ALL.iter().map(|s| s.sample())
+}
+
+/// The verification key that pairs with a signing key (an Ed25519 public key, or the same shared secret).
+pub fn verify_key(vendor: &str, signing_key: &str) -> Result<String, Error> {
+    schemes::by_vendor(vendor)?.verify_key(signing_key)
+}

@@ -1,0 +1,142 @@
+//! An HTTP request as the core sees it: method, target, headers and the raw body bytes. Nothing here does I/O.
+
+use crate::Error;
+
+/// Request headers: names compared case-insensitively, repeated values kept in order.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Headers {
+    entries: Vec<(String, String)>,
+}
+
+impl Headers {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a header; the name is stored lower-cased and the value as given.
+    pub fn append(&mut self, name: &str, value: &str) {
+        self.entries.push((name.to_ascii_lowercase(), value.to_owned()));
+    }
+
+    /// All values sent under `name` (lower-case).
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.entries.iter().filter(move |(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The one value of `name`. A header repeated with different values is ambiguous and refused.
+    pub fn get(&self, name: &'static str) -> Result<Option<&str>, Error> {
+        let mut values = self.all(name);
+        let Some(first) = values.next() else { return Ok(None) };
+        if values.any(|v| v != first) {
+            return Err(Error::MalformedHeader { header: name, reason: "sent more than once with different values" });
+        }
+        Ok(Some(first))
+    }
+
+    /// Header names, for reports; values are never listed.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|(n, _)| n.as_str())
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl<N: AsRef<str>, V: AsRef<str>> FromIterator<(N, V)> for Headers {
+    fn from_iter<I: IntoIterator<Item = (N, V)>>(iter: I) -> Self {
+        let mut h = Headers::new();
+        for (n, v) in iter {
+            h.append(n.as_ref(), v.as_ref());
+        }
+        h
+    }
+}
+
+impl std::fmt::Debug for Headers {
+    // Header values may hold signatures or tokens: show names only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.names()).finish()
+    }
+}
+
+/// One received webhook. `target` may be a full URL or just the path with its query.
+#[derive(Clone, Copy)]
+pub struct Request<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query: &'a str,
+    pub headers: &'a Headers,
+    pub body: &'a [u8],
+    /// The sender's address, when the transport knows it (for IP allowlists).
+    pub remote_ip: Option<&'a str>,
+}
+
+impl<'a> Request<'a> {
+    pub fn new(method: &'a str, target: &'a str, headers: &'a Headers, body: &'a [u8]) -> Self {
+        let (path, query) = split_target(target);
+        Request { method, path, query, headers, body, remote_ip: None }
+    }
+
+    pub fn with_remote_ip(mut self, ip: Option<&'a str>) -> Self {
+        self.remote_ip = ip;
+        self
+    }
+}
+
+impl std::fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Splits `https://host/p?q#f` or `/p?q` into (`/p`, `q`).
+pub fn split_target(target: &str) -> (&str, &str) {
+    let without_fragment = target.split('#').next().unwrap_or("");
+    let after_authority = match without_fragment.find("://") {
+        Some(i) => {
+            let rest = without_fragment.get(i + 3..).unwrap_or("");
+            match rest.find(['/', '?']) {
+                Some(j) => rest.get(j..).unwrap_or(""),
+                None => "",
+            }
+        }
+        None => without_fragment,
+    };
+    let (path, query) = match after_authority.split_once('?') {
+        Some((p, q)) => (p, q),
+        None => (after_authority, ""),
+    };
+    (if path.is_empty() { "/" } else { path }, query)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_split_into_path_and_query() {
+        assert_eq!(split_target("https://h.example/in/x?a=1&b=2#frag"), ("/in/x", "a=1&b=2"));
+        assert_eq!(split_target("/in/x"), ("/in/x", ""));
+        assert_eq!(split_target("http://h.example"), ("/", ""));
+        assert_eq!(split_target("http://h.example?x"), ("/", "x"));
+        assert_eq!(split_target(""), ("/", ""));
+    }
+
+    #[test]
+    fn repeated_headers_with_different_values_are_malformed() {
+        let h: Headers = [("X-A", "1"), ("x-a", "1"), ("X-B", "1"), ("x-b", "2")].into_iter().collect();
+        assert_eq!(h.get("x-a"), Ok(Some("1")));
+        assert_eq!(h.get("x-b").unwrap_err().code(), "malformed_header");
+        assert_eq!(h.get("x-c"), Ok(None));
+    }
+}
