@@ -10,7 +10,10 @@ pub enum Error {
     /// A header the scheme needs is absent.
     MissingHeader { header: &'static str },
     /// A header is present but cannot be read (bad prefix, encoding, length, too many entries, repeated).
-    MalformedHeader { header: &'static str, reason: &'static str },
+    MalformedHeader {
+        header: &'static str,
+        reason: &'static str,
+    },
     /// A configured key cannot be used for this scheme.
     InvalidKey { reason: &'static str },
     /// No signature matches any key.
@@ -78,18 +81,33 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::MissingHeader { header } => write!(f, "the {header} header is missing"),
-            Error::MalformedHeader { header, reason } => write!(f, "the {header} header is malformed: {reason}"),
+            Error::MalformedHeader { header, reason } => {
+                write!(f, "the {header} header is malformed: {reason}")
+            }
             Error::InvalidKey { reason } => write!(f, "a configured key is invalid: {reason}"),
-            Error::SignatureMismatch { .. } => f.write_str("no signature matches any configured key"),
+            Error::SignatureMismatch { .. } => {
+                f.write_str("no signature matches any configured key")
+            }
             Error::TimestampOutOfTolerance { skew, tolerance } => {
                 let dir = if *skew > 0 { "in the future" } else { "old" };
-                write!(f, "the signed timestamp is {}s {dir}, beyond the {tolerance}s tolerance", skew.unsigned_abs())
+                write!(
+                    f,
+                    "the signed timestamp is {}s {dir}, beyond the {tolerance}s tolerance",
+                    skew.unsigned_abs()
+                )
             }
             Error::DigestMismatch => f.write_str("the body does not match its Content-Digest"),
-            Error::TokenMismatch { reason } => write!(f, "the request is not authenticated: {reason}"),
-            Error::BodyTooLarge { limit } => write!(f, "the body is larger than the {limit}-byte limit"),
+            Error::TokenMismatch { reason } => {
+                write!(f, "the request is not authenticated: {reason}")
+            }
+            Error::BodyTooLarge { limit } => {
+                write!(f, "the body is larger than the {limit}-byte limit")
+            }
             Error::InvalidPayload { reason } => {
-                write!(f, "the signature is valid, but the payload is not usable: {reason}")
+                write!(
+                    f,
+                    "the signature is valid, but the payload is not usable: {reason}"
+                )
             }
             Error::UnsupportedVendor => f.write_str("the vendor is not supported"),
         }

@@ -74,7 +74,10 @@ pub struct Attributes {
 /// A stable id for bodies that carry none: the same bytes always give the same id, so retries dedupe.
 pub fn body_id(body: &[u8]) -> String {
     let digest = Sha256::digest(body);
-    format!("sha256:{}", hex::encode(digest.get(..16).unwrap_or_default()))
+    format!(
+        "sha256:{}",
+        hex::encode(digest.get(..16).unwrap_or_default())
+    )
 }
 
 /// RFC 3339 in UTC for a Unix time; out-of-range times clamp to the epoch rather than fail.
@@ -87,7 +90,10 @@ pub fn rfc3339(unix: i64) -> String {
 
 /// `lab_order_tests` → `LabOrderTest`, `medical-encounters` → `MedicalEncounter`, `applied_tag` → `AppliedTag`.
 pub fn resource_type(name: &str) -> Option<String> {
-    let words: Vec<&str> = name.split(['_', '-', ' ', '/']).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = name
+        .split(['_', '-', ' ', '/'])
+        .filter(|w| !w.is_empty())
+        .collect();
     let (last, init) = words.split_last()?;
     let mut out = String::with_capacity(name.len());
     for w in init {
@@ -111,7 +117,14 @@ fn singular(word: &str) -> String {
     if keep.iter().any(|k| lower.ends_with(k)) {
         return word.to_owned();
     }
-    for (plural, single) in [("ies", "y"), ("sses", "ss"), ("shes", "sh"), ("ches", "ch"), ("xes", "x"), ("s", "")] {
+    for (plural, single) in [
+        ("ies", "y"),
+        ("sses", "ss"),
+        ("shes", "sh"),
+        ("ches", "ch"),
+        ("xes", "x"),
+        ("s", ""),
+    ] {
         if let Some(stem) = lower.strip_suffix(plural) {
             if !stem.is_empty() {
                 let stem_len = stem.len();

@@ -37,7 +37,10 @@ pub static MEDPLUM: HexPreset = HexPreset {
         path: "/in/medplum",
         body: r#"{"resourceType":"Patient","id":"0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d","meta":{"versionId":"3","lastUpdated":"2026-11-22T08:00:00.000Z"},"name":[{"given":["Ana"],"family":"Santos"}],"birthDate":"1990-04-12"}"#,
         signing_key: "medplum-demo-secret",
-        extra_headers: &[("x-medplum-interaction", "update"), ("content-type", "application/fhir+json")],
+        extra_headers: &[
+            ("x-medplum-interaction", "update"),
+            ("content-type", "application/fhir+json"),
+        ],
     },
 };
 
@@ -112,15 +115,33 @@ impl Scheme for HexPreset {
 
     fn sign(&self, key: &str, input: &SignInput<'_>) -> Result<Vec<(String, String)>, Error> {
         let mut headers = sign_body_hmac(self.header, "", key, input.body)?;
-        headers.extend(self.sample.extra_headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        headers.extend(
+            self.sample
+                .extra_headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
         Ok(headers)
     }
 
-    fn attributes(&self, body: &str, req: &Request<'_>, _: &Auth, _: &Options) -> Result<Attributes, Error> {
-        let b: Body = serde_json::from_str(body).map_err(|_| Error::InvalidPayload { reason: "the body is not a JSON event" })?;
+    fn attributes(
+        &self,
+        body: &str,
+        req: &Request<'_>,
+        _: &Auth,
+        _: &Options,
+    ) -> Result<Attributes, Error> {
+        let b: Body = serde_json::from_str(body).map_err(|_| Error::InvalidPayload {
+            reason: "the body is not a JSON event",
+        })?;
         Ok(match self.shape {
             Shape::Medplum => {
-                let interaction = req.headers.get(MEDPLUM_INTERACTION).ok().flatten().map(str::to_owned);
+                let interaction = req
+                    .headers
+                    .get(MEDPLUM_INTERACTION)
+                    .ok()
+                    .flatten()
+                    .map(str::to_owned);
                 let rtype = b.resource_type.filter(|t| !t.is_empty());
                 Attributes {
                     event: format!(
@@ -135,7 +156,9 @@ impl Scheme for HexPreset {
                 }
             }
             Shape::Metriport => {
-                let meta = b.meta.ok_or(Error::InvalidPayload { reason: "not a Metriport message (meta)" })?;
+                let meta = b.meta.ok_or(Error::InvalidPayload {
+                    reason: "not a Metriport message (meta)",
+                })?;
                 Attributes {
                     id: meta.message_id.and_then(JsonId::into_string),
                     event: meta.ty.unwrap_or_else(|| "unknown".to_owned()),

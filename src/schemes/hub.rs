@@ -29,7 +29,10 @@ pub static GITHUB: Hub = Hub {
         path: "/in/github",
         body: r#"{"action":"opened","issue":{"id":1,"number":42,"title":"Lab results not syncing"},"repository":{"id":9,"full_name":"clinic/integrations"}}"#,
         signing_key: "github-demo-secret",
-        extra_headers: &[("x-github-event", "issues"), ("x-github-delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958")],
+        extra_headers: &[
+            ("x-github-event", "issues"),
+            ("x-github-delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958"),
+        ],
     },
 };
 
@@ -76,14 +79,32 @@ impl Scheme for Hub {
 
     fn sign(&self, key: &str, input: &SignInput<'_>) -> Result<Vec<(String, String)>, Error> {
         let mut headers = sign_body_hmac(self.header, "sha256=", key, input.body)?;
-        headers.extend(self.sample.extra_headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        headers.extend(
+            self.sample
+                .extra_headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
         Ok(headers)
     }
 
-    fn attributes(&self, body: &str, req: &Request<'_>, _: &Auth, _: &Options) -> Result<Attributes, Error> {
-        let b: Body = serde_json::from_str(body).map_err(|_| Error::InvalidPayload { reason: "the body is not a JSON event" })?;
-        let header = |h: Option<&'static str>| h.and_then(|h| req.headers.get(h).ok().flatten()).map(str::to_owned);
-        let name = header(self.event_header).or(b.event_type).unwrap_or_else(|| "unknown".to_owned());
+    fn attributes(
+        &self,
+        body: &str,
+        req: &Request<'_>,
+        _: &Auth,
+        _: &Options,
+    ) -> Result<Attributes, Error> {
+        let b: Body = serde_json::from_str(body).map_err(|_| Error::InvalidPayload {
+            reason: "the body is not a JSON event",
+        })?;
+        let header = |h: Option<&'static str>| {
+            h.and_then(|h| req.headers.get(h).ok().flatten())
+                .map(str::to_owned)
+        };
+        let name = header(self.event_header)
+            .or(b.event_type)
+            .unwrap_or_else(|| "unknown".to_owned());
         let event = match &b.action {
             Some(a) if self.event_header.is_some() => format!("{name}.{a}"),
             _ => name,

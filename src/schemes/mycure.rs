@@ -39,17 +39,23 @@ impl Scheme for Mycure {
 
     fn parse_key(&self, text: &str) -> Result<Key, Error> {
         if text.len() < MIN_TOKEN_LEN {
-            return Err(Error::InvalidKey { reason: "a URL token must be at least 16 characters to be unguessable" });
+            return Err(Error::InvalidKey {
+                reason: "a URL token must be at least 16 characters to be unguessable",
+            });
         }
         if text.contains(['/', '?', '#']) || text.trim() != text {
-            return Err(Error::InvalidKey { reason: "a URL token must be one path segment" });
+            return Err(Error::InvalidKey {
+                reason: "a URL token must be one path segment",
+            });
         }
         Secret::from_text(text).map(Key::Token)
     }
 
     fn verify(&self, cx: &mut Ctx<'_>) -> Result<Auth, Error> {
         let token = cx.req.path.rsplit('/').next().unwrap_or("");
-        cx.note("URL token", !token.is_empty(), || format!("last path segment, {} characters", token.len()));
+        cx.note("URL token", !token.is_empty(), || {
+            format!("last path segment, {} characters", token.len())
+        });
         // Every token is compared, so the time taken does not say which one (or whether any) matched.
         let mut matched = None;
         for (i, key) in cx.keys.iter().enumerate() {
@@ -65,8 +71,13 @@ impl Scheme for Mycure {
             None => "matches no configured token".into(),
         });
         matched
-            .map(|key_index| Auth { key_index, ..Auth::default() })
-            .ok_or(Error::TokenMismatch { reason: "the URL token matches no configured token" })
+            .map(|key_index| Auth {
+                key_index,
+                ..Auth::default()
+            })
+            .ok_or(Error::TokenMismatch {
+                reason: "the URL token matches no configured token",
+            })
     }
 
     fn sign(&self, key: &str, _: &SignInput<'_>) -> Result<Vec<(String, String)>, Error> {
@@ -75,9 +86,16 @@ impl Scheme for Mycure {
         Ok(Vec::new())
     }
 
-    fn attributes(&self, body: &str, _: &Request<'_>, _: &Auth, _: &Options) -> Result<Attributes, Error> {
-        let b: Body =
-            serde_json::from_str(body).map_err(|_| Error::InvalidPayload { reason: "not a MYCURE event (id, event)" })?;
+    fn attributes(
+        &self,
+        body: &str,
+        _: &Request<'_>,
+        _: &Auth,
+        _: &Options,
+    ) -> Result<Attributes, Error> {
+        let b: Body = serde_json::from_str(body).map_err(|_| Error::InvalidPayload {
+            reason: "not a MYCURE event (id, event)",
+        })?;
         let (service, method) = split_event(&b.event);
         Ok(Attributes {
             id: b.id.and_then(JsonId::into_string),

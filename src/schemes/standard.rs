@@ -27,8 +27,12 @@ pub static STANDARD: Standard = Standard {
     signature: "webhook-signature",
 };
 
-pub static SVIX: Standard =
-    Standard { vendor: "svix", id: "svix-id", timestamp: "svix-timestamp", signature: "svix-signature" };
+pub static SVIX: Standard = Standard {
+    vendor: "svix",
+    id: "svix-id",
+    timestamp: "svix-timestamp",
+    signature: "svix-signature",
+};
 
 #[derive(Deserialize)]
 struct Body {
@@ -85,7 +89,9 @@ impl Scheme for Standard {
             }
         }
         let (n1, n1a) = (v1.len(), v1a.len());
-        cx.note("signature list", n1 + n1a > 0, || format!("{n1} v1 (HMAC) and {n1a} v1a (Ed25519) signature(s)"));
+        cx.note("signature list", n1 + n1a > 0, || {
+            format!("{n1} v1 (HMAC) and {n1a} v1a (Ed25519) signature(s)")
+        });
 
         let msg = Self::message(id, ts_text, cx.req.body);
         let mut matched = Err(Error::SignatureMismatch { hint: None });
@@ -96,16 +102,35 @@ impl Scheme for Standard {
             matched = cx.match_ed25519(&msg, &v1a);
         }
         let key_index = matched?;
-        Ok(Auth { key_index, timestamp: Some(timestamp), message_id: Some(id.to_owned()) })
+        Ok(Auth {
+            key_index,
+            timestamp: Some(timestamp),
+            message_id: Some(id.to_owned()),
+        })
     }
 
     fn sign(&self, key: &str, input: &SignInput<'_>) -> Result<Vec<(String, String)>, Error> {
-        let id = input.id.map_or_else(|| format!("msg_{}", crate::event::body_id(input.body).trim_start_matches("sha256:")), str::to_owned);
+        let id = input.id.map_or_else(
+            || {
+                format!(
+                    "msg_{}",
+                    crate::event::body_id(input.body).trim_start_matches("sha256:")
+                )
+            },
+            str::to_owned,
+        );
         let ts = input.now.to_string();
         let msg = Self::message(&id, &ts, input.body);
         let signature = if key.starts_with("whsec_") {
-            let Key::Hmac(secret) = self.parse_key(key)? else { return Err(Error::InvalidKey { reason: "not an HMAC secret" }) };
-            format!("v1,{}", B64.encode(super::hmac_sha256(secret.expose(), &msg)))
+            let Key::Hmac(secret) = self.parse_key(key)? else {
+                return Err(Error::InvalidKey {
+                    reason: "not an HMAC secret",
+                });
+            };
+            format!(
+                "v1,{}",
+                B64.encode(super::hmac_sha256(secret.expose(), &msg))
+            )
         } else {
             let sk = signing_key_from_base64(key.strip_prefix("whsk_").unwrap_or(key))?;
             format!("v1a,{}", B64.encode(sk.sign(&msg.concat()).to_bytes()))
@@ -123,13 +148,25 @@ impl Scheme for Standard {
             return Ok(signing_key.to_owned());
         }
         let sk = signing_key_from_base64(signing_key.strip_prefix("whsk_").unwrap_or(signing_key))?;
-        Ok(format!("whpk_{}", B64.encode(sk.verifying_key().as_bytes())))
+        Ok(format!(
+            "whpk_{}",
+            B64.encode(sk.verifying_key().as_bytes())
+        ))
     }
 
-    fn attributes(&self, body: &str, _: &Request<'_>, auth: &Auth, _: &Options) -> Result<Attributes, Error> {
-        let b: Body = serde_json::from_str(body)
-            .map_err(|_| Error::InvalidPayload { reason: "not a Standard Webhooks payload (type, data)" })?;
-        let event = b.ty.filter(|t| !t.is_empty()).unwrap_or_else(|| "unknown".to_owned());
+    fn attributes(
+        &self,
+        body: &str,
+        _: &Request<'_>,
+        auth: &Auth,
+        _: &Options,
+    ) -> Result<Attributes, Error> {
+        let b: Body = serde_json::from_str(body).map_err(|_| Error::InvalidPayload {
+            reason: "not a Standard Webhooks payload (type, data)",
+        })?;
+        let event =
+            b.ty.filter(|t| !t.is_empty())
+                .unwrap_or_else(|| "unknown".to_owned());
         let (resource, verb) = split_event(&event);
         Ok(Attributes {
             id: auth.message_id.clone(),
@@ -145,7 +182,11 @@ impl Scheme for Standard {
     fn sample(&self) -> Sample {
         Sample {
             vendor: self.vendor,
-            path: if self.vendor == "svix" { "/in/svix" } else { "/in/standard" },
+            path: if self.vendor == "svix" {
+                "/in/svix"
+            } else {
+                "/in/standard"
+            },
             body: r#"{"type":"patient.updated","timestamp":"2026-11-22T08:00:00Z","data":{"id":"pat_01J9Z","name":"Ana Santos","birthDate":"1990-04-12"}}"#,
             signing_key: "whsec_Y2FyZWhvb2stZGVtby1zdGFuZGFyZC1zZWNyZXQ=",
             extra_headers: &[],

@@ -1,0 +1,210 @@
+// The carehook API over the wasm bindings. Runtime-neutral: no Node globals here (see the index.*.mjs entries).
+// Nothing here calls into wasm while the module is evaluated: each entry instantiates it first.
+import * as wasm from "../dist/carehook.js";
+
+const encoder = new TextEncoder();
+const CONFIG_KEYS = ["tolerance", "publicPath", "maxBodyBytes", "maxHeaderBytes", "maxSignatures", "allowIps", "source", "utcOffsetMinutes"];
+
+/** Every stable error code, in a fixed order. */
+export const errorCodes = Object.freeze([
+  "missing_header", "malformed_header", "invalid_key", "signature_mismatch", "timestamp_out_of_tolerance",
+  "digest_mismatch", "token_mismatch", "body_too_large", "invalid_payload", "unsupported_vendor",
+]);
+
+/** Every vendor identifier carehook verifies. */
+export function vendors() {
+  return wasm.vendors();
+}
+
+/** A webhook carehook refused. `code` is stable; `verified` says whether the signature itself was good. */
+export class CarehookError extends Error {
+  constructor({ code, message, hint = null, verified = false }) {
+    super(message);
+    this.name = "CarehookError";
+    this.code = code;
+    this.hint = hint ?? null;
+    this.verified = Boolean(verified);
+  }
+}
+
+function fail(raw, bodyWasText) {
+  if (raw instanceof Error) return raw; // a TypeError from the bindings (bad options)
+  const err = new CarehookError(raw);
+  if (bodyWasText && err.code === "signature_mismatch") {
+    err.hint = "the body was passed as a string: pass the raw bytes received (Uint8Array, Buffer or ArrayBuffer); decoding and re-encoding can change them";
+  }
+  return err;
+}
+
+/** Source configuration (what the keyring and options are), separate from the request. */
+function sourceConfig(options) {
+  if (!options || typeof options !== "object") throw new TypeError("carehook: options must be an object");
+  const keys = options.keys ?? options.key;
+  const cfg = { vendor: options.vendor ?? "", keys: keys === undefined ? [] : keys };
+  if (typeof cfg.vendor !== "string") throw new TypeError("carehook: vendor must be a string");
+  if (typeof cfg.keys === "string") cfg.keys = [cfg.keys];
+  if (!Array.isArray(cfg.keys) || !cfg.keys.every((k) => typeof k === "string")) {
+    throw new TypeError("carehook: keys must be a string or an array of strings");
+  }
+  for (const k of CONFIG_KEYS) if (options[k] !== undefined && options[k] !== null) cfg[k] = options[k];
+  return cfg;
+}
+
+/** Headers as `name\0value\0...`: a Fetch `Headers`, a plain object (Node's arrays included) or [name, value] pairs. */
+export function flattenHeaders(headers) {
+  const out = [];
+  const add = (name, value) => {
+    if (value === undefined || value === null) return;
+    if (Array.isArray(value)) return value.forEach((v) => add(name, v));
+    const n = String(name), v = String(value);
+    if (n.includes("\0") || v.includes("\0")) throw new TypeError("carehook: a header contains a NUL character");
+    out.push(n, v);
+  };
+  if (!headers) return "";
+  if (typeof headers.forEach === "function" && typeof headers.get === "function") headers.forEach((v, k) => add(k, v));
+  else if (Array.isArray(headers)) headers.forEach(([k, v]) => add(k, v));
+  else if (typeof headers === "object") for (const k of Object.keys(headers)) add(k, headers[k]);
+  else throw new TypeError("carehook: headers must be a Headers, an object or [name, value] pairs");
+  return out.join("\0");
+}
+
+/** The body as bytes; a string is accepted (UTF-8) but raw bytes are safer. */
+function bodyBytes(body) {
+  if (body instanceof Uint8Array) return [body, false];
+  if (body instanceof ArrayBuffer) return [new Uint8Array(body), false];
+  if (ArrayBuffer.isView(body)) return [new Uint8Array(body.buffer, body.byteOffset, body.byteLength), false];
+  if (typeof body === "string") return [encoder.encode(body), true];
+  if (body === undefined || body === null) return [new Uint8Array(0), false];
+  throw new TypeError("carehook: body must be the raw bytes (Uint8Array, Buffer, ArrayBuffer); a parsed object cannot be verified");
+}
+
+function nowSeconds(now) {
+  if (now === undefined || now === null) return Math.floor(Date.now() / 1000);
+  if (now instanceof Date) return Math.floor(now.getTime() / 1000);
+  if (typeof now !== "number" || !Number.isFinite(now)) throw new TypeError("carehook: now must be Unix seconds or a Date");
+  if (now > 1e11) throw new TypeError("carehook: now is in seconds, not milliseconds (use Date.now() / 1000)");
+  return Math.floor(now);
+}
+
+function target(options) {
+  if (options.url !== undefined) return String(options.url);
+  const path = options.path ?? "/";
+  const q = options.query ? String(options.query).replace(/^\?/, "") : "";
+  return q ? `${path}?${q}` : String(path);
+}
+
+function requestParts(options) {
+  const [body, text] = bodyBytes(options.body);
+  return {
+    method: String(options.method ?? "POST"),
+    url: target(options),
+    headers: flattenHeaders(options.headers),
+    body,
+    text,
+    now: nowSeconds(options.now),
+    remoteIp: options.remoteIp ?? undefined,
+  };
+}
+
+/** A source whose keys are parsed once; `verify` it against many requests. */
+export class Verifier {
+  #inner;
+  constructor(options) {
+    try {
+      this.#inner = new wasm.Verifier(sourceConfig(options));
+    } catch (e) {
+      throw fail(e, false);
+    }
+  }
+
+  get vendor() {
+    return this.#inner.vendor;
+  }
+
+  /** The CloudEvent as JSON text, exactly as carehook serializes it (numbers keep their text). */
+  verifyToJSON(request) {
+    const r = requestParts(request);
+    try {
+      return this.#inner.verify(r.method, r.url, r.headers, r.body, r.now, r.remoteIp);
+    } catch (e) {
+      throw fail(e, r.text);
+    }
+  }
+
+  /** The CloudEvent, or throws a `CarehookError`. */
+  verify(request) {
+    return JSON.parse(this.verifyToJSON(request));
+  }
+
+  /** Verifies a Fetch API `Request` without consuming it. */
+  async verifyRequest(request, extra = {}) {
+    return this.verify(await fromFetchRequest(request, extra));
+  }
+}
+
+async function fromFetchRequest(request, extra) {
+  const body = new Uint8Array(await request.clone().arrayBuffer());
+  return { method: request.method, url: request.url, headers: request.headers, body, ...extra };
+}
+
+/** Verifies one webhook and returns its CloudEvent; throws `CarehookError`. */
+export function verify(options) {
+  return new Verifier(options).verify(options);
+}
+
+/** Like `verify`, for Fetch API runtimes (Workers, Deno, Bun, Next.js, Hono); the Request stays usable. */
+export async function verifyRequest(request, options) {
+  return verify({ ...(await fromFetchRequest(request, {})), ...options });
+}
+
+/** A step-by-step report of one verification. Never throws. `vendor` may be omitted to detect it. */
+export function inspect(options) {
+  try {
+    const r = requestParts(options);
+    const report = JSON.parse(wasm.inspect(sourceConfig(options), r.method, r.url, r.headers, r.body, r.now, r.remoteIp));
+    if (r.text && report.error?.code === "signature_mismatch") {
+      report.diagnosis.push("the body was given as text: if it came from a parsed or re-encoded request, use the raw bytes");
+    }
+    return report;
+  } catch (e) {
+    const err = e instanceof Error ? { code: "invalid_options", message: e.message, hint: null } : e;
+    return { vendor: null, detected: false, ok: false, verified: false, steps: [], matched_key: null, error: err, diagnosis: [], event: null };
+  }
+}
+
+/** The headers a vendor would send for `body`: `{ vendor, key, body, method?, url?|path?, now?, id? }`. */
+export function sign(options) {
+  const r = requestParts({ ...options, headers: undefined });
+  try {
+    return Object.fromEntries(JSON.parse(wasm.sign(String(options.vendor), String(options.key), r.method, r.url, r.body, r.now, options.id)));
+  } catch (e) {
+    throw fail(e, false);
+  }
+}
+
+/** The verification key for a signing key (an Ed25519 public key, or the same secret). */
+export function verifyKey(vendor, signingKey) {
+  try {
+    return wasm.verifyKey(vendor, signingKey);
+  } catch (e) {
+    throw fail(e, false);
+  }
+}
+
+/** A realistic example for every vendor: `{ vendor, path, body, signingKey, verifyKey, headers }`. */
+export function samples() {
+  return JSON.parse(wasm.samples());
+}
+
+/** One vendor's sample, signed now: `{ vendor, method, path, headers, body, verifyKey }`. */
+export function signedSample(vendor, { now, id } = {}) {
+  const s = samples().find((x) => x.vendor === vendor);
+  if (!s) throw new CarehookError({ code: "unsupported_vendor", message: "the vendor is not supported" });
+  const headers = { ...Object.fromEntries(s.headers), ...sign({ vendor, key: s.signingKey, body: s.body, path: s.path, now, id }) };
+  return { vendor, method: "POST", path: s.path, headers, body: s.body, verifyKey: s.verifyKey };
+}
+
+/** The vendor whose signature header is present, or null. */
+export function detectVendor(headers) {
+  return wasm.detect(flattenHeaders(headers)) ?? null;
+}

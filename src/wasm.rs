@@ -1,0 +1,172 @@
+//! The JavaScript bindings (feature `wasm`): translation only. Every decision is made by the core.
+//!
+//! Values cross the boundary as bytes and flat strings: the body as `&[u8]`, headers as one string of
+//! `name\0value\0...`, results as JSON text that the package's JavaScript parses once.
+
+use crate::schemes::{self, SignInput};
+use crate::source::{Source, SourceConfig};
+use crate::{Error, Headers, Request};
+use wasm_bindgen::prelude::*;
+
+/// A thrown error: `{ code, message, hint, verified }`, turned into a `CarehookError` by the package.
+fn js_error(e: &Error) -> JsValue {
+    let obj = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| {
+        let _ = js_sys::Reflect::set(&obj, &JsValue::from_str(k), &v);
+    };
+    set("code", JsValue::from_str(e.code()));
+    set("message", JsValue::from_str(&e.to_string()));
+    set("hint", e.hint().map_or(JsValue::NULL, JsValue::from_str));
+    set("verified", JsValue::from_bool(e.verified()));
+    obj.into()
+}
+
+fn config(value: JsValue) -> Result<SourceConfig, JsValue> {
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| js_sys::TypeError::new(&format!("carehook: invalid options: {e}")).into())
+}
+
+fn headers(flat: &str) -> Headers {
+    let mut h = Headers::new();
+    let mut parts = flat.split('\0');
+    while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
+        h.append(name, value);
+    }
+    h
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| String::from("null"))
+}
+
+/// Seconds since the epoch from a JS number, saturating (NaN reads as 0).
+fn seconds(now: f64) -> i64 {
+    now as i64
+}
+
+/// A parsed source: keys are decoded once, then many requests verified.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Verifier {
+    source: Source,
+}
+
+#[wasm_bindgen]
+impl Verifier {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<Verifier, JsValue> {
+        let cfg = config(options)?;
+        Source::from_config(&cfg)
+            .map(|source| Verifier { source })
+            .map_err(|e| js_error(&e))
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn vendor(&self) -> String {
+        self.source.vendor().to_owned()
+    }
+
+    /// The CloudEvent as JSON text, or throws `{ code, ... }`.
+    pub fn verify(
+        &self,
+        method: &str,
+        url: &str,
+        headers_flat: &str,
+        body: &[u8],
+        now: f64,
+        remote_ip: Option<String>,
+    ) -> Result<String, JsValue> {
+        let h = headers(headers_flat);
+        let req = Request::new(method, url, &h, body).with_remote_ip(remote_ip.as_deref());
+        self.source
+            .verify(&req, seconds(now))
+            .map(|v| v.event().to_json())
+            .map_err(|e| js_error(&e))
+    }
+}
+
+/// The inspection report as JSON text. `options.vendor` may be empty to detect it. Never throws for bad requests.
+#[wasm_bindgen]
+pub fn inspect(
+    options: JsValue,
+    method: &str,
+    url: &str,
+    headers_flat: &str,
+    body: &[u8],
+    now: f64,
+    remote_ip: Option<String>,
+) -> Result<String, JsValue> {
+    let cfg = config(options)?;
+    let h = headers(headers_flat);
+    let req = Request::new(method, url, &h, body).with_remote_ip(remote_ip.as_deref());
+    Ok(to_json(&crate::inspect(&cfg, &req, seconds(now))))
+}
+
+/// Signed headers as JSON `[[name, value], ...]`.
+#[wasm_bindgen]
+pub fn sign(
+    vendor: &str,
+    signing_key: &str,
+    method: &str,
+    url: &str,
+    body: &[u8],
+    now: f64,
+    id: Option<String>,
+) -> Result<String, JsValue> {
+    let (path, query) = crate::request::split_target(url);
+    let input = SignInput {
+        method,
+        path,
+        query,
+        body,
+        now: seconds(now),
+        id: id.as_deref(),
+    };
+    crate::sign(vendor, signing_key, &input)
+        .map(|h| to_json(&h))
+        .map_err(|e| js_error(&e))
+}
+
+/// The verification key that pairs with a signing key.
+#[wasm_bindgen(js_name = verifyKey)]
+pub fn verify_key(vendor: &str, signing_key: &str) -> Result<String, JsValue> {
+    crate::verify_key(vendor, signing_key).map_err(|e| js_error(&e))
+}
+
+/// Every vendor's sample as JSON `[{ vendor, path, body, signingKey, verifyKey, headers }]`.
+#[wasm_bindgen]
+pub fn samples() -> String {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Out {
+        vendor: &'static str,
+        path: &'static str,
+        body: &'static str,
+        signing_key: &'static str,
+        verify_key: String,
+        headers: &'static [(&'static str, &'static str)],
+    }
+    let all: Vec<Out> = crate::samples()
+        .map(|s| Out {
+            vendor: s.vendor,
+            path: s.path,
+            body: s.body,
+            signing_key: s.signing_key,
+            verify_key: crate::verify_key(s.vendor, s.signing_key).unwrap_or_default(),
+            headers: s.extra_headers,
+        })
+        .collect();
+    to_json(&all)
+}
+
+/// The vendor whose signature header is present, if any.
+#[wasm_bindgen]
+pub fn detect(headers_flat: &str) -> Option<String> {
+    schemes::detect(&headers(headers_flat)).map(str::to_owned)
+}
+
+/// Every vendor identifier.
+#[wasm_bindgen]
+pub fn vendors() -> Vec<String> {
+    schemes::ALL.iter().map(|s| s.vendor().to_owned()).collect()
+}

@@ -1,0 +1,1 @@
+//! The Cloudflare Worker entry (feature `worker`).

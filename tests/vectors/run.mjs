@@ -1,0 +1,71 @@
+// Runs vector cases through any carehook API object (Node ESM or CJS, Chromium, workerd). Runtime-neutral:
+// standard JavaScript only, so the same checks run everywhere.
+
+function bytesOf(c) {
+  if (typeof c.body === "string") return new TextEncoder().encode(c.body);
+  if (typeof c.body_base64 === "string") return Uint8Array.from(atob(c.body_base64), (ch) => ch.charCodeAt(0));
+  return new Uint8Array(0);
+}
+
+/** The `verify` options for one case. */
+export function optionsOf(c) {
+  return {
+    vendor: c.vendor,
+    keys: c.keys,
+    method: c.method ?? "POST",
+    url: c.url,
+    headers: c.headers,
+    body: bytesOf(c),
+    now: c.now,
+    publicPath: c.public_path,
+    remoteIp: c.remote_ip,
+    ...(c.options ?? {}),
+  };
+}
+
+const REQUIRED = ["id", "source", "type", "specversion", "time", "datacontenttype", "vendor"];
+
+/** The first disagreement between the API and the case, or null. */
+export function check(api, c) {
+  const opts = optionsOf(c);
+  const report = api.inspect(opts);
+  let event, error;
+  try {
+    event = api.verify(opts);
+  } catch (e) {
+    error = e;
+  }
+  if (report.ok !== !error) return `inspect says ok=${report.ok}, verify ${error ? "threw " + error.code : "passed"}`;
+  if (c.expect.ok) {
+    if (error) return `threw ${error.code}: ${error.message}`;
+    for (const k of REQUIRED) if (typeof event[k] !== "string" || !event[k]) return `event.${k} missing`;
+    if (event.specversion !== "1.0") return "specversion";
+    for (const [k, want] of Object.entries(c.expect.event ?? {})) {
+      if (event[k] !== want) return `event.${k} = ${JSON.stringify(event[k])}, want ${JSON.stringify(want)}`;
+    }
+    return null;
+  }
+  if (!error) return `verified, want ${c.expect.error}`;
+  if (!(error instanceof Error) || error.name !== "CarehookError") return `threw a non-CarehookError: ${error}`;
+  const wantVerified = c.expect.verified ?? false;
+  if (error.code !== c.expect.error || error.verified !== wantVerified) {
+    return `error ${error.code} (verified ${error.verified}), want ${c.expect.error} (verified ${wantVerified})`;
+  }
+  if (report.error?.code !== c.expect.error) return `inspect reports ${report.error?.code}`;
+  if (error.message.length === 0) return "empty message";
+  return null;
+}
+
+/** Runs every case of every document; returns { total, failures: ["name: why"] }. */
+export function runAll(api, docs) {
+  const failures = [];
+  let total = 0;
+  for (const doc of docs) {
+    for (const c of doc.cases) {
+      total++;
+      const why = check(api, c);
+      if (why) failures.push(`${c.name}: ${why}`);
+    }
+  }
+  return { total, failures };
+}
