@@ -10,43 +10,23 @@ use base64::Engine;
 pub fn diagnose(cfg: &SourceConfig, req: &Request<'_>, now: i64) -> Vec<String> {
     let mut found = Vec::new();
     let passes = |cfg: &SourceConfig, req: &Request<'_>| {
-        Source::from_config(cfg).is_ok_and(|s| {
-            matches!(
-                s.verify(req, now),
-                Ok(_) | Err(Error::InvalidPayload { .. })
-            )
-        })
+        Source::from_config(cfg).is_ok_and(|s| matches!(s.verify(req, now), Ok(_) | Err(Error::InvalidPayload { .. })))
     };
 
     if let Some(detected) = crate::schemes::detect(req.headers).filter(|d| *d != cfg.vendor) {
-        found.push(format!(
-            "the headers look like {detected}'s, but the source is configured as {}",
-            cfg.vendor
-        ));
+        found.push(format!("the headers look like {detected}'s, but the source is configured as {}", cfg.vendor));
     }
 
     if cfg.keys.iter().any(|k| k.trim() != k) {
-        let trimmed = SourceConfig {
-            keys: cfg.keys.iter().map(|k| k.trim().to_owned()).collect(),
-            ..cfg.clone()
-        };
+        let trimmed = SourceConfig { keys: cfg.keys.iter().map(|k| k.trim().to_owned()).collect(), ..cfg.clone() };
         if passes(&trimmed, req) {
-            found.push(
-                "a key has whitespace or a newline around it; without it, the signature verifies"
-                    .into(),
-            );
+            found.push("a key has whitespace or a newline around it; without it, the signature verifies".into());
         }
     }
 
-    if matches!(cfg.vendor.as_str(), "standard" | "svix")
-        && cfg.keys.iter().any(|k| k.starts_with("whsec_"))
-    {
+    if matches!(cfg.vendor.as_str(), "standard" | "svix") && cfg.keys.iter().any(|k| k.starts_with("whsec_")) {
         let as_text = SourceConfig {
-            keys: cfg
-                .keys
-                .iter()
-                .map(|k| format!("whsec_{}", STANDARD.encode(k.as_bytes())))
-                .collect(),
+            keys: cfg.keys.iter().map(|k| format!("whsec_{}", STANDARD.encode(k.as_bytes()))).collect(),
             ..cfg.clone()
         };
         if passes(&as_text, req) {
@@ -55,13 +35,7 @@ pub fn diagnose(cfg: &SourceConfig, req: &Request<'_>, now: i64) -> Vec<String> 
     }
 
     for (what, body) in body_variants(req.body) {
-        if passes(
-            cfg,
-            &Request {
-                body: &body,
-                ..*req
-            },
-        ) {
+        if passes(cfg, &Request { body: &body, ..*req }) {
             found.push(format!("the body differs from the signed one: {what}; pass the raw bytes exactly as received"));
             break;
         }
@@ -69,14 +43,9 @@ pub fn diagnose(cfg: &SourceConfig, req: &Request<'_>, now: i64) -> Vec<String> 
 
     if cfg.vendor == "healthie" && req.query.is_empty() {
         if let Some(public) = cfg.public_path.as_deref().filter(|p| *p != req.path) {
-            let without = SourceConfig {
-                public_path: None,
-                ..cfg.clone()
-            };
+            let without = SourceConfig { public_path: None, ..cfg.clone() };
             if passes(&without, req) {
-                found.push(format!(
-                    "the request path verifies, but publicPath {public} is set: remove it"
-                ));
+                found.push(format!("the request path verifies, but publicPath {public} is set: remove it"));
             }
         }
     }
@@ -88,29 +57,17 @@ pub fn diagnose(cfg: &SourceConfig, req: &Request<'_>, now: i64) -> Vec<String> 
 fn body_variants(body: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
     let mut out = Vec::new();
     if let Some(stripped) = body.strip_suffix(b"\n") {
-        out.push((
-            "a trailing newline was added",
-            stripped.strip_suffix(b"\r").unwrap_or(stripped).to_vec(),
-        ));
+        out.push(("a trailing newline was added", stripped.strip_suffix(b"\r").unwrap_or(stripped).to_vec()));
     } else {
         out.push(("the trailing newline was removed", [body, b"\n"].concat()));
     }
     if body.windows(2).any(|w| w == b"\r\n") {
-        out.push((
-            "line endings were changed to CRLF",
-            replace(body, b"\r\n", b"\n"),
-        ));
+        out.push(("line endings were changed to CRLF", replace(body, b"\r\n", b"\n")));
     } else if body.contains(&b'\n') {
-        out.push((
-            "line endings were changed from CRLF",
-            replace(body, b"\n", b"\r\n"),
-        ));
+        out.push(("line endings were changed from CRLF", replace(body, b"\n", b"\r\n")));
     }
     if let Some(spaced) = respace_json(body, true).filter(|b| b != body) {
-        out.push((
-            "it was re-serialised without the spaces after , and : (Python's json.dumps adds them)",
-            spaced,
-        ));
+        out.push(("it was re-serialised without the spaces after , and : (Python's json.dumps adds them)", spaced));
     }
     if let Some(compact) = respace_json(body, false).filter(|b| b != body) {
         out.push(("it was re-serialised with different whitespace", compact));
@@ -176,14 +133,8 @@ mod tests {
     #[test]
     fn json_is_respaced_outside_strings_only() {
         let body = br#"{"a": 1, "b": "x, y: z", "c": [1.50, 2]}"#;
-        assert_eq!(
-            respace_json(body, false).unwrap(),
-            br#"{"a":1,"b":"x, y: z","c":[1.50,2]}"#
-        );
-        assert_eq!(
-            respace_json(br#"{"a":"\"","b":1}"#, true).unwrap(),
-            br#"{"a": "\"", "b": 1}"#
-        );
+        assert_eq!(respace_json(body, false).unwrap(), br#"{"a":1,"b":"x, y: z","c":[1.50,2]}"#);
+        assert_eq!(respace_json(br#"{"a":"\"","b":1}"#, true).unwrap(), br#"{"a": "\"", "b": 1}"#);
         assert_eq!(respace_json(b"not json", true), None);
     }
 }

@@ -10,10 +10,7 @@ pub enum Error {
     /// A header the scheme needs is absent.
     MissingHeader { header: &'static str },
     /// A header is present but cannot be read (bad prefix, encoding, length, too many entries, repeated).
-    MalformedHeader {
-        header: &'static str,
-        reason: &'static str,
-    },
+    MalformedHeader { header: &'static str, reason: &'static str },
     /// A configured key cannot be used for this scheme.
     InvalidKey { reason: &'static str },
     /// No signature matches any key.
@@ -85,16 +82,10 @@ impl fmt::Display for Error {
                 write!(f, "the {header} header is malformed: {reason}")
             }
             Error::InvalidKey { reason } => write!(f, "a configured key is invalid: {reason}"),
-            Error::SignatureMismatch { .. } => {
-                f.write_str("no signature matches any configured key")
-            }
+            Error::SignatureMismatch { .. } => f.write_str("no signature matches any configured key"),
             Error::TimestampOutOfTolerance { skew, tolerance } => {
                 let dir = if *skew > 0 { "in the future" } else { "old" };
-                write!(
-                    f,
-                    "the signed timestamp is {}s {dir}, beyond the {tolerance}s tolerance",
-                    skew.unsigned_abs()
-                )
+                write!(f, "the signed timestamp is {}s {dir}, beyond the {tolerance}s tolerance", skew.unsigned_abs())
             }
             Error::DigestMismatch => f.write_str("the body does not match its Content-Digest"),
             Error::TokenMismatch { reason } => {
@@ -104,10 +95,7 @@ impl fmt::Display for Error {
                 write!(f, "the body is larger than the {limit}-byte limit")
             }
             Error::InvalidPayload { reason } => {
-                write!(
-                    f,
-                    "the signature is valid, but the payload is not usable: {reason}"
-                )
+                write!(f, "the signature is valid, but the payload is not usable: {reason}")
             }
             Error::UnsupportedVendor => f.write_str("the vendor is not supported"),
         }

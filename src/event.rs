@@ -1,40 +1,99 @@
 //! The CloudEvents 1.0 envelope (JSON structured mode) every vendor's payload is normalized into.
 
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 /// A normalized event. `data` is the vendor's body exactly as sent (numbers keep their text: `850.00` stays).
-#[derive(Clone, Serialize)]
+#[derive(Clone)]
 pub struct CloudEvent {
     pub specversion: &'static str,
     pub id: String,
     pub source: String,
-    #[serde(rename = "type")]
     pub ty: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     pub time: String,
     pub datacontenttype: &'static str,
     pub vendor: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resourcetype: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resourceid: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resourceurl: Option<String>,
-    pub data: Box<RawValue>,
+    /// The body's JSON text, already validated as a JSON object.
+    pub(crate) data: String,
 }
 
 impl CloudEvent {
-    /// The envelope as JSON text (`application/cloudevents+json`).
+    /// The attributes in envelope order, with absent optional ones left out.
+    fn attributes(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        fn opt<'e>(k: &'static str, v: &'e Option<String>) -> Option<(&'static str, &'e str)> {
+            v.as_deref().map(|v| (k, v))
+        }
+        [
+            Some(("specversion", self.specversion)),
+            Some(("id", self.id.as_str())),
+            Some(("source", self.source.as_str())),
+            Some(("type", self.ty.as_str())),
+            opt("subject", &self.subject),
+            Some(("time", self.time.as_str())),
+            Some(("datacontenttype", self.datacontenttype)),
+            Some(("vendor", self.vendor)),
+            opt("resourcetype", &self.resourcetype),
+            opt("resourceid", &self.resourceid),
+            opt("action", &self.action),
+            opt("resourceurl", &self.resourceurl),
+        ]
+        .into_iter()
+        .flatten()
+    }
+
+    /// The vendor's payload as JSON text, exactly as sent.
+    pub fn data(&self) -> &str {
+        &self.data
+    }
+
+    /// The envelope as JSON text (`application/cloudevents+json`), written in one pass: `data` is appended as the
+    /// raw body text.
     pub fn to_json(&self) -> String {
-        // Serializing plain strings and a validated RawValue cannot fail; fall back to an empty object regardless.
-        serde_json::to_string(self).unwrap_or_else(|_| String::from("{}"))
+        let mut out = String::with_capacity(self.data.len() + 512);
+        out.push('{');
+        for (k, v) in self.attributes() {
+            out.push('"');
+            out.push_str(k);
+            out.push_str("\":");
+            push_json_string(&mut out, v);
+            out.push(',');
+        }
+        out.push_str("\"data\":");
+        out.push_str(&self.data);
+        out.push('}');
+        out
+    }
+}
+
+/// `s` as a JSON string literal.
+fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+impl Serialize for CloudEvent {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        for (k, v) in self.attributes() {
+            map.serialize_entry(k, v)?;
+        }
+        let data = RawValue::from_string(self.data.clone()).map_err(serde::ser::Error::custom)?;
+        map.serialize_entry("data", &data)?;
+        map.end()
     }
 }
 
@@ -53,8 +112,10 @@ impl std::fmt::Debug for CloudEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventTime {
     Unix(i64),
-    /// Already RFC 3339.
-    Rfc3339(String),
+    /// A parsed moment (written in UTC).
+    At(crate::date::Moment),
+    /// The vendor's own RFC 3339 text: kept as sent when valid.
+    Text(String),
 }
 
 /// What a scheme reads from its payload; the common code fills the rest of the envelope.
@@ -74,26 +135,12 @@ pub struct Attributes {
 /// A stable id for bodies that carry none: the same bytes always give the same id, so retries dedupe.
 pub fn body_id(body: &[u8]) -> String {
     let digest = Sha256::digest(body);
-    format!(
-        "sha256:{}",
-        hex::encode(digest.get(..16).unwrap_or_default())
-    )
-}
-
-/// RFC 3339 in UTC for a Unix time; out-of-range times clamp to the epoch rather than fail.
-pub fn rfc3339(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_else(|| String::from("1970-01-01T00:00:00Z"))
+    format!("sha256:{}", hex::encode(digest.get(..16).unwrap_or_default()))
 }
 
 /// `lab_order_tests` → `LabOrderTest`, `medical-encounters` → `MedicalEncounter`, `applied_tag` → `AppliedTag`.
 pub fn resource_type(name: &str) -> Option<String> {
-    let words: Vec<&str> = name
-        .split(['_', '-', ' ', '/'])
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = name.split(['_', '-', ' ', '/']).filter(|w| !w.is_empty()).collect();
     let (last, init) = words.split_last()?;
     let mut out = String::with_capacity(name.len());
     for w in init {
@@ -117,14 +164,9 @@ fn singular(word: &str) -> String {
     if keep.iter().any(|k| lower.ends_with(k)) {
         return word.to_owned();
     }
-    for (plural, single) in [
-        ("ies", "y"),
-        ("sses", "ss"),
-        ("shes", "sh"),
-        ("ches", "ch"),
-        ("xes", "x"),
-        ("s", ""),
-    ] {
+    for (plural, single) in
+        [("ies", "y"), ("sses", "ss"), ("uses", "us"), ("shes", "sh"), ("ches", "ch"), ("xes", "x"), ("s", "")]
+    {
         if let Some(stem) = lower.strip_suffix(plural) {
             if !stem.is_empty() {
                 let stem_len = stem.len();
@@ -151,15 +193,6 @@ pub fn split_event(name: &str) -> (&str, Option<&str>) {
     match name.rsplit_once('.') {
         Some((res, verb)) if !res.is_empty() && !verb.is_empty() => (res, Some(verb)),
         _ => (name, None),
-    }
-}
-
-/// A JSON id (string or integer) as a string.
-pub fn id_string(v: &serde_json::Value) -> Option<String> {
-    match v {
-        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        _ => None,
     }
 }
 
@@ -196,28 +229,27 @@ mod tests {
     }
 
     #[test]
-    fn unix_times_format_as_rfc3339() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_763_799_983), "2025-11-22T08:26:23Z");
-        assert_eq!(rfc3339(i64::MAX), "1970-01-01T00:00:00Z");
-    }
-}
-
-/// An id that vendors send as a string or a number; read without building a full JSON tree.
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(untagged)]
-pub enum JsonId {
-    Text(String),
-    Number(serde_json::Number),
-    Other(serde::de::IgnoredAny),
-}
-
-impl JsonId {
-    pub fn into_string(self) -> Option<String> {
-        match self {
-            JsonId::Text(s) if !s.is_empty() => Some(s),
-            JsonId::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
+    fn envelopes_are_json_with_data_verbatim() {
+        let ev = CloudEvent {
+            specversion: "1.0",
+            id: "a\"b\\c\u{1}".into(),
+            source: "carehook:x".into(),
+            ty: "x.y".into(),
+            subject: None,
+            time: "1970-01-01T00:00:00Z".into(),
+            datacontenttype: "application/json",
+            vendor: "x",
+            resourcetype: Some("Claim".into()),
+            resourceid: None,
+            action: None,
+            resourceurl: None,
+            data: r#"{"amount": 850.00}"#.into(),
+        };
+        let text = ev.to_json();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["id"], "a\"b\\c\u{1}");
+        assert!(v.get("subject").is_none());
+        assert!(text.ends_with(r#""data":{"amount": 850.00}}"#));
+        assert_eq!(serde_json::to_value(&ev).unwrap(), v);
     }
 }

@@ -20,9 +20,7 @@ impl Secret {
 
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, Error> {
         if bytes.is_empty() {
-            return Err(Error::InvalidKey {
-                reason: "the key is empty",
-            });
+            return Err(Error::InvalidKey { reason: "the key is empty" });
         }
         Ok(Secret(Zeroizing::new(bytes)))
     }
@@ -49,19 +47,15 @@ pub struct PublicKey(VerifyingKey);
 
 impl PublicKey {
     pub fn from_base64(text: &str) -> Result<Self, Error> {
-        let bytes = decode_base64(text.trim()).ok_or(Error::InvalidKey {
-            reason: "the public key is not base64",
-        })?;
-        let raw: [u8; 32] = bytes.as_slice().try_into().map_err(|_| Error::InvalidKey {
-            reason: "an Ed25519 public key is 32 bytes",
-        })?;
-        let key = VerifyingKey::from_bytes(&raw).map_err(|_| Error::InvalidKey {
-            reason: "not a valid Ed25519 point",
-        })?;
+        let bytes = decode_base64(text.trim()).ok_or(Error::InvalidKey { reason: "the public key is not base64" })?;
+        let raw: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| Error::InvalidKey { reason: "an Ed25519 public key is 32 bytes" })?;
+        let key =
+            VerifyingKey::from_bytes(&raw).map_err(|_| Error::InvalidKey { reason: "not a valid Ed25519 point" })?;
         if key.is_weak() {
-            return Err(Error::InvalidKey {
-                reason: "a small-order Ed25519 key accepts forged signatures",
-            });
+            return Err(Error::InvalidKey { reason: "a small-order Ed25519 key accepts forged signatures" });
         }
         Ok(PublicKey(key))
     }
@@ -81,16 +75,13 @@ impl PublicKey {
 /// A private Ed25519 key, for signing test fixtures and samples. Accepts base64 of the 32-byte seed or of the
 /// 64-byte seed‖public form.
 pub fn signing_key_from_base64(text: &str) -> Result<SigningKey, Error> {
-    let bytes = Zeroizing::new(decode_base64(text.trim()).ok_or(Error::InvalidKey {
-        reason: "the private key is not base64",
-    })?);
-    let seed: [u8; 32] = bytes
-        .get(..32)
-        .filter(|_| bytes.len() == 32 || bytes.len() == 64)
-        .and_then(|s| s.try_into().ok())
-        .ok_or(Error::InvalidKey {
-            reason: "an Ed25519 private key is a 32-byte seed (or 64 bytes with the public key)",
-        })?;
+    let bytes = Zeroizing::new(
+        decode_base64(text.trim()).ok_or(Error::InvalidKey { reason: "the private key is not base64" })?,
+    );
+    let seed: [u8; 32] =
+        bytes.get(..32).filter(|_| bytes.len() == 32 || bytes.len() == 64).and_then(|s| s.try_into().ok()).ok_or(
+            Error::InvalidKey { reason: "an Ed25519 private key is a 32-byte seed (or 64 bytes with the public key)" },
+        )?;
     Ok(SigningKey::from_bytes(&seed))
 }
 
@@ -112,14 +103,9 @@ pub struct Keyring {
 
 impl Keyring {
     /// Parses each key text with the scheme's parser. An empty keyring is refused.
-    pub fn parse<S: AsRef<str>>(
-        texts: &[S],
-        parse: impl Fn(&str) -> Result<Key, Error>,
-    ) -> Result<Self, Error> {
+    pub fn parse<S: AsRef<str>>(texts: &[S], parse: impl Fn(&str) -> Result<Key, Error>) -> Result<Self, Error> {
         if texts.is_empty() {
-            return Err(Error::InvalidKey {
-                reason: "no key is configured",
-            });
+            return Err(Error::InvalidKey { reason: "no key is configured" });
         }
         let mut ring = Keyring::default();
         for t in texts {
@@ -154,10 +140,7 @@ pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Standard base64, padded or not.
 pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    STANDARD
-        .decode(text)
-        .ok()
-        .or_else(|| STANDARD_NO_PAD.decode(text).ok())
+    STANDARD.decode(text).ok().or_else(|| STANDARD_NO_PAD.decode(text).ok())
 }
 
 /// Hex in either case.

@@ -20,18 +20,14 @@
 //! ```
 #![cfg_attr(
     not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing,
-        clippy::unreachable
-    )
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::unreachable)
 )]
 
+mod date;
 mod diagnose;
 pub mod error;
 pub mod event;
+pub mod json;
 pub mod keys;
 pub mod report;
 pub mod request;

@@ -39,10 +39,6 @@ pub struct ReportError {
 
 impl From<&crate::Error> for ReportError {
     fn from(e: &crate::Error) -> Self {
-        ReportError {
-            code: e.code(),
-            message: e.to_string(),
-            hint: e.hint(),
-        }
+        ReportError { code: e.code(), message: e.to_string(), hint: e.hint() }
     }
 }

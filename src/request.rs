@@ -15,16 +15,12 @@ impl Headers {
 
     /// Adds a header; the name is stored lower-cased and the value as given.
     pub fn append(&mut self, name: &str, value: &str) {
-        self.entries
-            .push((name.to_ascii_lowercase(), value.to_owned()));
+        self.entries.push((name.to_ascii_lowercase(), value.to_owned()));
     }
 
     /// All values sent under `name` (lower-case).
     pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.entries
-            .iter()
-            .filter(move |(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        self.entries.iter().filter(move |(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
     /// The one value of `name`. A header repeated with different values is ambiguous and refused.
@@ -34,10 +30,7 @@ impl Headers {
             return Ok(None);
         };
         if values.any(|v| v != first) {
-            return Err(Error::MalformedHeader {
-                header: name,
-                reason: "sent more than once with different values",
-            });
+            return Err(Error::MalformedHeader { header: name, reason: "sent more than once with different values" });
         }
         Ok(Some(first))
     }
@@ -88,14 +81,7 @@ pub struct Request<'a> {
 impl<'a> Request<'a> {
     pub fn new(method: &'a str, target: &'a str, headers: &'a Headers, body: &'a [u8]) -> Self {
         let (path, query) = split_target(target);
-        Request {
-            method,
-            path,
-            query,
-            headers,
-            body,
-            remote_ip: None,
-        }
+        Request { method, path, query, headers, body, remote_ip: None }
     }
 
     pub fn with_remote_ip(mut self, ip: Option<&'a str>) -> Self {
@@ -141,10 +127,7 @@ mod tests {
 
     #[test]
     fn targets_split_into_path_and_query() {
-        assert_eq!(
-            split_target("https://h.example/in/x?a=1&b=2#frag"),
-            ("/in/x", "a=1&b=2")
-        );
+        assert_eq!(split_target("https://h.example/in/x?a=1&b=2#frag"), ("/in/x", "a=1&b=2"));
         assert_eq!(split_target("/in/x"), ("/in/x", ""));
         assert_eq!(split_target("http://h.example"), ("/", ""));
         assert_eq!(split_target("http://h.example?x"), ("/", "x"));
@@ -153,9 +136,7 @@ mod tests {
 
     #[test]
     fn repeated_headers_with_different_values_are_malformed() {
-        let h: Headers = [("X-A", "1"), ("x-a", "1"), ("X-B", "1"), ("x-b", "2")]
-            .into_iter()
-            .collect();
+        let h: Headers = [("X-A", "1"), ("x-a", "1"), ("X-B", "1"), ("x-b", "2")].into_iter().collect();
         assert_eq!(h.get("x-a"), Ok(Some("1")));
         assert_eq!(h.get("x-b").unwrap_err().code(), "malformed_header");
         assert_eq!(h.get("x-c"), Ok(None));

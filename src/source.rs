@@ -1,12 +1,13 @@
 //! A configured webhook source (vendor + keyring + options), and the entry points that use it.
 
-use crate::event::{body_id, rfc3339, CloudEvent, EventTime};
+use crate::date;
+use crate::event::{body_id, CloudEvent, EventTime};
+use crate::json::Object;
 use crate::keys::Keyring;
 use crate::report::{Report, ReportError};
 use crate::schemes::{self, Auth, Ctx, Scheme, SignInput};
 use crate::{Error, Request};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 /// Tolerance for signed timestamps, in seconds, both directions.
 pub const DEFAULT_TOLERANCE: u64 = 300;
@@ -99,10 +100,7 @@ pub struct Source {
 
 impl std::fmt::Debug for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Source")
-            .field("vendor", &self.scheme.vendor())
-            .field("keys", &self.keys.len())
-            .finish()
+        f.debug_struct("Source").field("vendor", &self.scheme.vendor()).field("keys", &self.keys.len()).finish()
     }
 }
 
@@ -137,9 +135,8 @@ impl Source {
         let d = Options::default();
         let mut allow_ips = Vec::with_capacity(cfg.allow_ips.len());
         for ip in &cfg.allow_ips {
-            allow_ips.push(parse_ip_net(ip).ok_or(Error::InvalidKey {
-                reason: "an allowIps entry is not an IP or CIDR",
-            })?);
+            allow_ips
+                .push(parse_ip_net(ip).ok_or(Error::InvalidKey { reason: "an allowIps entry is not an IP or CIDR" })?);
         }
         let opts = Options {
             tolerance: cfg.tolerance.unwrap_or(d.tolerance),
@@ -190,17 +187,13 @@ impl Source {
         let req = cx.req;
         let limit = self.opts.max_body_bytes;
         let size = req.body.len();
-        cx.note("body size", size <= limit, || {
-            format!("{size} bytes (limit {limit})")
-        });
+        cx.note("body size", size <= limit, || format!("{size} bytes (limit {limit})"));
         if size > limit {
             return Err(Error::BodyTooLarge { limit });
         }
         if !self.opts.allow_ips.is_empty() {
-            let allowed = req
-                .remote_ip
-                .and_then(parse_ip)
-                .is_some_and(|ip| self.opts.allow_ips.iter().any(|n| n.contains(&ip)));
+            let allowed =
+                req.remote_ip.and_then(parse_ip).is_some_and(|ip| self.opts.allow_ips.iter().any(|n| n.contains(&ip)));
             cx.note("sender address", allowed, || {
                 if allowed {
                     "in the allowlist".into()
@@ -209,70 +202,48 @@ impl Source {
                 }
             });
             if !allowed {
-                return Err(Error::TokenMismatch {
-                    reason: "the sender's address is not allowed",
-                });
+                return Err(Error::TokenMismatch { reason: "the sender's address is not allowed" });
             }
         }
         let auth = self.scheme.verify(cx)?;
         let event = self.normalize(req, &auth, cx.now);
-        cx.checked(
-            "payload",
-            event.as_ref().map(|_| ()).map_err(Clone::clone),
-            |_| "the vendor's JSON; normalized to a CloudEvent".into(),
-        )?;
-        Ok(Verified {
-            event: event?,
-            key_index: auth.key_index,
-        })
+        cx.checked("payload", event.as_ref().map(|_| ()).map_err(Clone::clone), |_| {
+            "the vendor's JSON; normalized to a CloudEvent".into()
+        })?;
+        Ok(Verified { event: event?, key_index: auth.key_index })
     }
 
     fn normalize(&self, req: &Request<'_>, auth: &Auth, now: i64) -> Result<CloudEvent, Error> {
-        let text = std::str::from_utf8(req.body).map_err(|_| Error::InvalidPayload {
-            reason: "the body is not UTF-8 text",
-        })?;
-        let data: Box<RawValue> =
-            serde_json::from_str(text).map_err(|_| Error::InvalidPayload {
-                reason: "the body is not JSON",
-            })?;
-        if !data.get().trim_start().starts_with('{') {
-            return Err(Error::InvalidPayload {
-                reason: "the body is not a JSON object",
-            });
-        }
-        let a = self.scheme.attributes(text, req, auth, &self.opts)?;
+        let text = std::str::from_utf8(req.body)
+            .map_err(|_| Error::InvalidPayload { reason: "the body is not UTF-8 text" })?;
+        let body = Object::parse(text)
+            .ok_or(Error::InvalidPayload { reason: "the body is not a JSON object (or repeats a key)" })?;
+        let a = self.scheme.attributes(&body, req, auth, &self.opts)?;
         let vendor = self.vendor();
         let subject = match (&a.resourcetype, &a.resourceid) {
             (Some(t), Some(i)) => Some(format!("{t}/{i}")),
             _ => None,
         };
+        let time = match a.time {
+            Some(EventTime::Unix(t)) => date::format(&date::Moment { unix: t, fraction: String::new() }),
+            Some(EventTime::At(m)) => date::format(&m),
+            Some(EventTime::Text(t)) => date::parse(&t, 0, true).map(|_| t),
+            None => None,
+        };
         Ok(CloudEvent {
             specversion: "1.0",
-            id: a
-                .id
-                .filter(|i| !i.is_empty())
-                .unwrap_or_else(|| body_id(req.body)),
-            source: self
-                .opts
-                .source
-                .clone()
-                .unwrap_or_else(|| format!("carehook:{vendor}")),
+            id: a.id.filter(|i| !i.is_empty()).unwrap_or_else(|| body_id(req.body)),
+            source: self.opts.source.clone().unwrap_or_else(|| format!("carehook:{vendor}")),
             ty: format!("{vendor}.{}", a.event),
             subject,
-            time: match a.time {
-                Some(EventTime::Rfc3339(t)) => {
-                    normalize_rfc3339(&t).unwrap_or_else(|| rfc3339(now))
-                }
-                Some(EventTime::Unix(t)) => rfc3339(t),
-                None => rfc3339(now),
-            },
+            time: time.unwrap_or_else(|| date::rfc3339(now)),
             datacontenttype: "application/json",
             vendor,
             resourcetype: a.resourcetype,
             resourceid: a.resourceid,
             action: a.action,
             resourceurl: a.resourceurl,
-            data,
+            data: text.to_owned(),
         })
     }
 }
@@ -292,47 +263,31 @@ pub fn inspect(cfg: &SourceConfig, req: &Request<'_>, now: i64) -> Report {
     match Source::from_config(&cfg) {
         Ok(source) => {
             let report = source.inspect(req, now);
-            let failed_check = matches!(
-                report.error.as_ref().map(|e| e.code),
-                Some("signature_mismatch" | "digest_mismatch")
-            );
-            let diagnosis = if failed_check {
-                crate::diagnose::diagnose(&cfg, req, now)
+            let failed_check =
+                matches!(report.error.as_ref().map(|e| e.code), Some("signature_mismatch" | "digest_mismatch"));
+            let diagnosis = if failed_check { crate::diagnose::diagnose(&cfg, req, now) } else { Vec::new() };
+            Report { detected, diagnosis, ..report }
+        }
+        Err(e) => Report {
+            vendor: schemes::by_vendor(&cfg.vendor).ok().map(|s| s.vendor()),
+            detected,
+            ok: false,
+            verified: false,
+            steps: Vec::new(),
+            matched_key: None,
+            error: Some(ReportError::from(&e)),
+            diagnosis: if detected && cfg.vendor.is_empty() {
+                vec!["no vendor's signature header was found: choose the vendor (MYCURE sends none)".into()]
             } else {
                 Vec::new()
-            };
-            Report {
-                detected,
-                diagnosis,
-                ..report
-            }
-        }
-        Err(e) => {
-            Report {
-                vendor: schemes::by_vendor(&cfg.vendor).ok().map(|s| s.vendor()),
-                detected,
-                ok: false,
-                verified: false,
-                steps: Vec::new(),
-                matched_key: None,
-                error: Some(ReportError::from(&e)),
-                diagnosis: if detected && cfg.vendor.is_empty() {
-                    vec!["no vendor's signature header was found: choose the vendor (MYCURE sends none)".into()]
-                } else {
-                    Vec::new()
-                },
-                event: None,
-            }
-        }
+            },
+            event: None,
+        },
     }
 }
 
 /// Signs `input` for `vendor`: the headers a vendor would send.
-pub fn sign(
-    vendor: &str,
-    signing_key: &str,
-    input: &SignInput<'_>,
-) -> Result<Vec<(String, String)>, Error> {
+pub fn sign(vendor: &str, signing_key: &str, input: &SignInput<'_>) -> Result<Vec<(String, String)>, Error> {
     schemes::by_vendor(vendor)?.sign(signing_key, input)
 }
 
@@ -341,16 +296,5 @@ fn parse_ip(text: &str) -> Option<std::net::IpAddr> {
 }
 
 fn parse_ip_net(text: &str) -> Option<ipnet::IpNet> {
-    text.trim()
-        .parse()
-        .ok()
-        .or_else(|| parse_ip(text).map(ipnet::IpNet::from))
-}
-
-/// A vendor's RFC 3339 time, re-checked (CloudEvents requires RFC 3339) and kept as sent when valid.
-fn normalize_rfc3339(text: &str) -> Option<String> {
-    use time::format_description::well_known::Rfc3339;
-    time::OffsetDateTime::parse(text, &Rfc3339)
-        .ok()
-        .map(|_| text.to_owned())
+    text.trim().parse().ok().or_else(|| parse_ip(text).map(ipnet::IpNet::from))
 }

@@ -21,9 +21,9 @@ fn js_error(e: &Error) -> JsValue {
     obj.into()
 }
 
-fn config(value: JsValue) -> Result<SourceConfig, JsValue> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| js_sys::TypeError::new(&format!("carehook: invalid options: {e}")).into())
+/// Source options arrive as JSON text (one string across the boundary, parsed by the serde_json already linked).
+fn config(json: &str) -> Result<SourceConfig, JsValue> {
+    serde_json::from_str(json).map_err(|e| js_sys::TypeError::new(&format!("carehook: invalid options: {e}")).into())
 }
 
 fn headers(flat: &str) -> Headers {
@@ -54,11 +54,9 @@ pub struct Verifier {
 #[wasm_bindgen]
 impl Verifier {
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<Verifier, JsValue> {
+    pub fn new(options: &str) -> Result<Verifier, JsValue> {
         let cfg = config(options)?;
-        Source::from_config(&cfg)
-            .map(|source| Verifier { source })
-            .map_err(|e| js_error(&e))
+        Source::from_config(&cfg).map(|source| Verifier { source }).map_err(|e| js_error(&e))
     }
 
     #[wasm_bindgen(getter)]
@@ -78,17 +76,14 @@ impl Verifier {
     ) -> Result<String, JsValue> {
         let h = headers(headers_flat);
         let req = Request::new(method, url, &h, body).with_remote_ip(remote_ip.as_deref());
-        self.source
-            .verify(&req, seconds(now))
-            .map(|v| v.event().to_json())
-            .map_err(|e| js_error(&e))
+        self.source.verify(&req, seconds(now)).map(|v| v.event().to_json()).map_err(|e| js_error(&e))
     }
 }
 
 /// The inspection report as JSON text. `options.vendor` may be empty to detect it. Never throws for bad requests.
 #[wasm_bindgen]
 pub fn inspect(
-    options: JsValue,
+    options: &str,
     method: &str,
     url: &str,
     headers_flat: &str,
@@ -114,17 +109,8 @@ pub fn sign(
     id: Option<String>,
 ) -> Result<String, JsValue> {
     let (path, query) = crate::request::split_target(url);
-    let input = SignInput {
-        method,
-        path,
-        query,
-        body,
-        now: seconds(now),
-        id: id.as_deref(),
-    };
-    crate::sign(vendor, signing_key, &input)
-        .map(|h| to_json(&h))
-        .map_err(|e| js_error(&e))
+    let input = SignInput { method, path, query, body, now: seconds(now), id: id.as_deref() };
+    crate::sign(vendor, signing_key, &input).map(|h| to_json(&h)).map_err(|e| js_error(&e))
 }
 
 /// The verification key that pairs with a signing key.

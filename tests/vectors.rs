@@ -8,23 +8,14 @@ use std::path::Path;
 
 fn cases() -> Vec<(String, Value)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     let mut out = Vec::new();
-    for f in files
-        .iter()
-        .filter(|f| f.extension().is_some_and(|e| e == "json"))
-    {
+    for f in files.iter().filter(|f| f.extension().is_some_and(|e| e == "json")) {
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
         let file = f.file_name().unwrap().to_string_lossy().to_string();
         for c in doc["cases"].as_array().unwrap() {
-            out.push((
-                format!("{file}: {}", c["name"].as_str().unwrap()),
-                c.clone(),
-            ));
+            out.push((format!("{file}: {}", c["name"].as_str().unwrap()), c.clone()));
         }
     }
     out
@@ -42,9 +33,7 @@ fn headers_of(c: &Value) -> Headers {
     let mut h = Headers::new();
     match &c["headers"] {
         Value::Object(m) => m.iter().for_each(|(k, v)| h.append(k, v.as_str().unwrap())),
-        Value::Array(a) => a
-            .iter()
-            .for_each(|p| h.append(p[0].as_str().unwrap(), p[1].as_str().unwrap())),
+        Value::Array(a) => a.iter().for_each(|p| h.append(p[0].as_str().unwrap(), p[1].as_str().unwrap())),
         _ => {}
     }
     h
@@ -66,23 +55,14 @@ fn config_of(c: &Value) -> SourceConfig {
 /// Runs one case; returns a description of the first disagreement.
 fn run(c: &Value) -> Result<(), String> {
     let (body, headers, cfg) = (body_of(c), headers_of(c), config_of(c));
-    let req = Request::new(
-        c["method"].as_str().unwrap_or("POST"),
-        c["url"].as_str().unwrap(),
-        &headers,
-        &body,
-    )
-    .with_remote_ip(c["remote_ip"].as_str());
+    let req = Request::new(c["method"].as_str().unwrap_or("POST"), c["url"].as_str().unwrap(), &headers, &body)
+        .with_remote_ip(c["remote_ip"].as_str());
     let now = c["now"].as_i64().unwrap();
     let expect = &c["expect"];
     let result = carehook::verify(&cfg, &req, now);
     let report = carehook::inspect(&cfg, &req, now);
     if report.ok != result.is_ok() {
-        return Err(format!(
-            "inspect says ok={} but verify says {:?}",
-            report.ok,
-            result.as_ref().err()
-        ));
+        return Err(format!("inspect says ok={} but verify says {:?}", report.ok, result.as_ref().err()));
     }
     match (expect["ok"].as_bool().unwrap(), result) {
         (true, Ok(v)) => {
@@ -117,15 +97,7 @@ fn run(c: &Value) -> Result<(), String> {
 
 /// The attributes CloudEvents 1.0 requires, and `data` byte-for-byte the body.
 fn assert_envelope(ev: &Value, body: &[u8]) -> Result<(), String> {
-    for attr in [
-        "id",
-        "source",
-        "type",
-        "specversion",
-        "time",
-        "datacontenttype",
-        "vendor",
-    ] {
+    for attr in ["id", "source", "type", "specversion", "time", "datacontenttype", "vendor"] {
         if !ev[attr].as_str().is_some_and(|s| !s.is_empty()) {
             return Err(format!("missing {attr}"));
         }
@@ -143,22 +115,10 @@ fn assert_envelope(ev: &Value, body: &[u8]) -> Result<(), String> {
 #[test]
 fn every_vector_passes() {
     let all = cases();
-    assert!(
-        all.len() >= 54,
-        "the shared vectors are missing: {}",
-        all.len()
-    );
-    let failures: Vec<String> = all
-        .iter()
-        .filter_map(|(name, c)| run(c).err().map(|e| format!("{name}: {e}")))
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n{}",
-        failures.len(),
-        all.len(),
-        failures.join("\n")
-    );
+    assert!(all.len() >= 54, "the shared vectors are missing: {}", all.len());
+    let failures: Vec<String> =
+        all.iter().filter_map(|(name, c)| run(c).err().map(|e| format!("{name}: {e}"))).collect();
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), all.len(), failures.join("\n"));
 }
 
 #[test]

@@ -111,7 +111,7 @@ export class Verifier {
   #inner;
   constructor(options) {
     try {
-      this.#inner = new wasm.Verifier(sourceConfig(options));
+      this.#inner = new wasm.Verifier(JSON.stringify(sourceConfig(options)));
     } catch (e) {
       throw fail(e, false);
     }
@@ -161,7 +161,7 @@ export async function verifyRequest(request, options) {
 export function inspect(options) {
   try {
     const r = requestParts(options);
-    const report = JSON.parse(wasm.inspect(sourceConfig(options), r.method, r.url, r.headers, r.body, r.now, r.remoteIp));
+    const report = JSON.parse(wasm.inspect(JSON.stringify(sourceConfig(options)), r.method, r.url, r.headers, r.body, r.now, r.remoteIp));
     if (r.text && report.error?.code === "signature_mismatch") {
       report.diagnosis.push("the body was given as text: if it came from a parsed or re-encoded request, use the raw bytes");
     }

@@ -2,35 +2,20 @@
 //! replay window; consumers dedupe on the event id (`event_uuid`, else `event_id`).
 
 use super::{Auth, Ctx, Sample, Scheme, SignInput};
-use crate::event::{resource_type, Attributes, JsonId};
+use crate::event::{resource_type, Attributes};
+use crate::json::Object;
 use crate::keys::{decode_base64, signing_key_from_base64, Key, PublicKey};
 use crate::source::Options;
 use crate::{Error, Request};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use ed25519_dalek::Signer;
-use serde::Deserialize;
 
 #[derive(Debug)]
 pub struct Elation;
 pub static ELATION: Elation = Elation;
 
 const SIGNATURE: &str = "el8-ed25519-signature";
-
-#[derive(Deserialize)]
-struct Body {
-    action: String,
-    event_id: Option<JsonId>,
-    event_uuid: Option<String>,
-    resource: String,
-    resource_url: Option<String>,
-    data: Option<DataId>,
-}
-
-#[derive(Deserialize)]
-struct DataId {
-    id: Option<JsonId>,
-}
 
 impl Scheme for Elation {
     fn vendor(&self) -> &'static str {
@@ -48,73 +33,42 @@ impl Scheme for Elation {
     fn verify(&self, cx: &mut Ctx<'_>) -> Result<Auth, Error> {
         let value = cx.header(SIGNATURE)?;
         let sig = decode_base64(value.trim())
-            .ok_or(Error::MalformedHeader {
-                header: SIGNATURE,
-                reason: "the signature is not base64",
-            })
+            .ok_or(Error::MalformedHeader { header: SIGNATURE, reason: "the signature is not base64" })
             .and_then(|s| {
                 if s.len() == 64 {
                     Ok(s)
                 } else {
-                    Err(Error::MalformedHeader {
-                        header: SIGNATURE,
-                        reason: "an Ed25519 signature is 64 bytes",
-                    })
+                    Err(Error::MalformedHeader { header: SIGNATURE, reason: "an Ed25519 signature is 64 bytes" })
                 }
             });
         let sig = cx.checked("signature format", sig, |_| "base64 of 64 bytes".into())?;
         let body = cx.req.body;
         let key_index = cx.match_ed25519(&[body], &[sig])?;
-        Ok(Auth {
-            key_index,
-            ..Auth::default()
-        })
+        Ok(Auth { key_index, ..Auth::default() })
     }
 
-    fn sign(
-        &self,
-        signing_key: &str,
-        input: &SignInput<'_>,
-    ) -> Result<Vec<(String, String)>, Error> {
+    fn sign(&self, signing_key: &str, input: &SignInput<'_>) -> Result<Vec<(String, String)>, Error> {
         let key = signing_key_from_base64(signing_key)?;
         let sig = key.sign(input.body);
-        Ok(vec![(
-            SIGNATURE.to_owned(),
-            STANDARD.encode(sig.to_bytes()),
-        )])
+        Ok(vec![(SIGNATURE.to_owned(), STANDARD.encode(sig.to_bytes()))])
     }
 
     fn verify_key(&self, signing_key: &str) -> Result<String, Error> {
-        Ok(STANDARD.encode(
-            signing_key_from_base64(signing_key)?
-                .verifying_key()
-                .as_bytes(),
-        ))
+        Ok(STANDARD.encode(signing_key_from_base64(signing_key)?.verifying_key().as_bytes()))
     }
 
-    fn attributes(
-        &self,
-        body: &str,
-        _: &Request<'_>,
-        _: &Auth,
-        _: &Options,
-    ) -> Result<Attributes, Error> {
-        let b: Body = serde_json::from_str(body).map_err(|_| Error::InvalidPayload {
-            reason: "not an Elation event (resource, action, event_uuid)",
-        })?;
-        let id = b
-            .event_uuid
-            .filter(|u| !u.is_empty())
-            .or_else(|| b.event_id.and_then(JsonId::into_string));
-        let resourceid = b.data.and_then(|d| d.id).and_then(JsonId::into_string);
+    fn attributes(&self, b: &Object<'_>, _: &Request<'_>, _: &Auth, _: &Options) -> Result<Attributes, Error> {
+        let (Some(resource), Some(action)) = (b.text("resource"), b.text("action")) else {
+            return Err(Error::InvalidPayload { reason: "not an Elation event (resource, action, event_uuid)" });
+        };
         Ok(Attributes {
-            id,
-            event: format!("{}.{}", b.resource, b.action),
+            id: b.text("event_uuid").or_else(|| b.id("event_id")),
+            event: format!("{resource}.{action}"),
             time: None,
-            resourcetype: resource_type(&b.resource),
-            resourceid,
-            action: Some(b.action),
-            resourceurl: b.resource_url,
+            resourcetype: resource_type(&resource),
+            resourceid: b.object("data").and_then(|d| d.id("id")),
+            action: Some(action),
+            resourceurl: b.text("resource_url"),
         })
     }
 

@@ -5,16 +5,14 @@
 //! The vendor's sample code drops the digest's base64 padding when it builds `s`; integrations disagree on which form
 //! is signed, so both are tried (each still needs the secret).
 
-use super::{
-    decode_sha256_hex, strip_prefix_ci, text_secret, Auth, Ctx, Sample, Scheme, SignInput,
-};
-use crate::event::{resource_type, split_event, Attributes, JsonId};
+use super::{decode_sha256_hex, strip_prefix_ci, text_secret, Auth, Ctx, Sample, Scheme, SignInput};
+use crate::event::{resource_type, split_event, Attributes};
+use crate::json::Object;
 use crate::keys::{ct_eq, decode_base64, Key, Secret};
 use crate::source::Options;
 use crate::{Error, Request};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 #[derive(Debug)]
@@ -24,15 +22,7 @@ pub static HEALTHIE: Healthie = Healthie;
 const DIGEST: &str = "content-digest";
 const SIGNATURE: &str = "signature";
 const SIGNATURE_INPUT: &str = "signature-input";
-const COVERED: &str =
-    r#"sig1=("@method" "@path" "@query" "content-digest" "content-type" "content-length")"#;
-
-#[derive(Deserialize)]
-struct Body {
-    resource_id: Option<JsonId>,
-    resource_id_type: Option<String>,
-    event_type: String,
-}
+const COVERED: &str = r#"sig1=("@method" "@path" "@query" "content-digest" "content-type" "content-length")"#;
 
 impl Scheme for Healthie {
     fn vendor(&self) -> &'static str {
@@ -53,9 +43,7 @@ impl Scheme for Healthie {
         let signature = cx.header(SIGNATURE)?;
         cx.optional_header(SIGNATURE_INPUT)?;
 
-        let claimed = cx.checked("digest format", parse_digest(digest), |_| {
-            "SHA-256, 32 bytes".into()
-        })?;
+        let claimed = cx.checked("digest format", parse_digest(digest), |_| "SHA-256, 32 bytes".into())?;
         let actual: [u8; 32] = Sha256::digest(cx.req.body).into();
         let same = ct_eq(&claimed, &actual);
         cx.note("digest", same, || {
@@ -70,14 +58,9 @@ impl Scheme for Healthie {
         }
 
         let hex_sig = strip_prefix_ci(signature.trim(), "sig1=")
-            .ok_or(Error::MalformedHeader {
-                header: SIGNATURE,
-                reason: "expected sig1=<hex>",
-            })
+            .ok_or(Error::MalformedHeader { header: SIGNATURE, reason: "expected sig1=<hex>" })
             .and_then(|h| decode_sha256_hex(SIGNATURE, h));
-        let sig = cx.checked("signature format", hex_sig, |_| {
-            "sig1= and 64 hex digits".into()
-        })?;
+        let sig = cx.checked("signature format", hex_sig, |_| "sig1= and 64 hex digits".into())?;
 
         let path = cx.opts.public_path.as_deref().unwrap_or(cx.req.path);
         let (sent, unpadded) = digest_forms(digest);
@@ -85,27 +68,13 @@ impl Scheme for Healthie {
         if let Some(alt) = unpadded.filter(|u| *u != sent) {
             strings.push(signed_string(cx.req, path, alt));
         }
-        let source = if cx.opts.public_path.is_some() {
-            "the configured public path"
-        } else {
-            "the request path"
-        };
-        cx.note("signed string", true, || {
-            format!(
-                "built with {source}; {} digest form(s) tried",
-                strings.len()
-            )
-        });
+        let source = if cx.opts.public_path.is_some() { "the configured public path" } else { "the request path" };
+        cx.note("signed string", true, || format!("built with {source}; {} digest form(s) tried", strings.len()));
         let sigs = [sig.to_vec()];
         let mut last = None;
         for s in &strings {
             match cx.match_hmac(&[s.as_bytes()], &sigs) {
-                Ok(key_index) => {
-                    return Ok(Auth {
-                        key_index,
-                        ..Auth::default()
-                    })
-                }
+                Ok(key_index) => return Ok(Auth { key_index, ..Auth::default() }),
                 Err(e) => last = Some(e),
             }
         }
@@ -113,9 +82,7 @@ impl Scheme for Healthie {
             "Healthie signs the path it posts to: if a proxy or router rewrote it, set publicPath to the registered URL's path",
         );
         Err(match last {
-            Some(Error::SignatureMismatch { hint: Some(h) }) => {
-                Error::SignatureMismatch { hint: Some(h) }
-            }
+            Some(Error::SignatureMismatch { hint: Some(h) }) => Error::SignatureMismatch { hint: Some(h) },
             _ => Error::SignatureMismatch { hint },
         })
     }
@@ -141,28 +108,19 @@ impl Scheme for Healthie {
         ])
     }
 
-    fn attributes(
-        &self,
-        body: &str,
-        _: &Request<'_>,
-        _: &Auth,
-        _: &Options,
-    ) -> Result<Attributes, Error> {
-        let b: Body = serde_json::from_str(body).map_err(|_| Error::InvalidPayload {
-            reason: "not a Healthie event (resource_id, event_type)",
-        })?;
-        let (resource, verb) = split_event(&b.event_type);
+    fn attributes(&self, b: &Object<'_>, _: &Request<'_>, _: &Auth, _: &Options) -> Result<Attributes, Error> {
+        let event = b
+            .text("event_type")
+            .ok_or(Error::InvalidPayload { reason: "not a Healthie event (resource_id, event_type)" })?;
+        let (resource, verb) = split_event(&event);
         Ok(Attributes {
             id: None,
             time: None,
-            resourcetype: b
-                .resource_id_type
-                .filter(|t| !t.is_empty())
-                .or_else(|| resource_type(resource)),
-            resourceid: b.resource_id.and_then(JsonId::into_string),
+            resourcetype: b.text("resource_id_type").or_else(|| resource_type(resource)),
+            resourceid: b.id("resource_id"),
             action: verb.map(str::to_owned),
             resourceurl: None,
-            event: b.event_type,
+            event,
         })
     }
 
@@ -186,40 +144,24 @@ fn digest_forms(header: &str) -> (&str, Option<&str>) {
 
 /// `SHA-256=<base64>` in any case, padded or not, RFC 9530's `:...:` wrapping, or hex.
 fn parse_digest(header: &str) -> Result<[u8; 32], Error> {
-    let malformed = |reason| Error::MalformedHeader {
-        header: DIGEST,
-        reason,
-    };
-    let (alg, value) = header
-        .trim()
-        .split_once('=')
-        .ok_or(malformed("expected SHA-256=<digest>"))?;
+    let malformed = |reason| Error::MalformedHeader { header: DIGEST, reason };
+    let (alg, value) = header.trim().split_once('=').ok_or(malformed("expected SHA-256=<digest>"))?;
     if !alg.trim().eq_ignore_ascii_case("sha-256") && !alg.trim().eq_ignore_ascii_case("sha256") {
         return Err(malformed("only SHA-256 digests are accepted"));
     }
     let value = value.trim();
-    let value = value
-        .strip_prefix(':')
-        .and_then(|v| v.strip_suffix(':'))
-        .unwrap_or(value);
+    let value = value.strip_prefix(':').and_then(|v| v.strip_suffix(':')).unwrap_or(value);
     if value.len() == 64 {
         if let Ok(h) = decode_sha256_hex(DIGEST, value) {
             return Ok(h);
         }
     }
     let bytes = decode_base64(value).ok_or(malformed("the digest is neither base64 nor hex"))?;
-    bytes
-        .try_into()
-        .map_err(|_| malformed("a SHA-256 digest is 32 bytes"))
+    bytes.try_into().map_err(|_| malformed("a SHA-256 digest is 32 bytes"))
 }
 
 fn signed_string(req: &Request<'_>, path: &str, digest: &str) -> String {
-    format!(
-        "{} {path} {} {digest} application/json {}",
-        req.method.to_ascii_lowercase(),
-        req.query,
-        req.body.len()
-    )
+    format!("{} {path} {} {digest} application/json {}", req.method.to_ascii_lowercase(), req.query, req.body.len())
 }
 
 #[cfg(test)]
@@ -242,11 +184,7 @@ mod tests {
             assert_eq!(parse_digest(&form), Ok(want), "{form}");
         }
         for bad in ["", "SHA-256", "MD5=abc", "SHA-256=!!", "SHA-256=AAAA"] {
-            assert_eq!(
-                parse_digest(bad).map_err(|e| e.code()),
-                Err("malformed_header"),
-                "{bad}"
-            );
+            assert_eq!(parse_digest(bad).map_err(|e| e.code()), Err("malformed_header"), "{bad}");
         }
     }
 

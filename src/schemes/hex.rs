@@ -2,11 +2,11 @@
 //! Photon Health (`X-Photon-Signature`).
 
 use super::{sign_body_hmac, text_secret, verify_body_hmac, Auth, Ctx, Sample, Scheme, SignInput};
-use crate::event::{action, resource_type, split_event, Attributes, EventTime, JsonId};
+use crate::event::{action, resource_type, split_event, Attributes, EventTime};
+use crate::json::Object;
 use crate::keys::Key;
 use crate::source::Options;
 use crate::{Error, Request};
-use serde::Deserialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shape {
@@ -37,10 +37,7 @@ pub static MEDPLUM: HexPreset = HexPreset {
         path: "/in/medplum",
         body: r#"{"resourceType":"Patient","id":"0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d","meta":{"versionId":"3","lastUpdated":"2026-11-22T08:00:00.000Z"},"name":[{"given":["Ana"],"family":"Santos"}],"birthDate":"1990-04-12"}"#,
         signing_key: "medplum-demo-secret",
-        extra_headers: &[
-            ("x-medplum-interaction", "update"),
-            ("content-type", "application/fhir+json"),
-        ],
+        extra_headers: &[("x-medplum-interaction", "update"), ("content-type", "application/fhir+json")],
     },
 };
 
@@ -70,32 +67,6 @@ pub static PHOTON: HexPreset = HexPreset {
     },
 };
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Body {
-    id: Option<JsonId>,
-    resource_type: Option<String>,
-    #[serde(rename = "type")]
-    ty: Option<String>,
-    created_at: Option<String>,
-    meta: Option<Meta>,
-    data: Option<DataId>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Meta {
-    message_id: Option<JsonId>,
-    when: Option<String>,
-    #[serde(rename = "type")]
-    ty: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct DataId {
-    id: Option<JsonId>,
-}
-
 impl Scheme for HexPreset {
     fn vendor(&self) -> &'static str {
         self.vendor
@@ -115,34 +86,15 @@ impl Scheme for HexPreset {
 
     fn sign(&self, key: &str, input: &SignInput<'_>) -> Result<Vec<(String, String)>, Error> {
         let mut headers = sign_body_hmac(self.header, "", key, input.body)?;
-        headers.extend(
-            self.sample
-                .extra_headers
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-        );
+        headers.extend(self.sample.extra_headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         Ok(headers)
     }
 
-    fn attributes(
-        &self,
-        body: &str,
-        req: &Request<'_>,
-        _: &Auth,
-        _: &Options,
-    ) -> Result<Attributes, Error> {
-        let b: Body = serde_json::from_str(body).map_err(|_| Error::InvalidPayload {
-            reason: "the body is not a JSON event",
-        })?;
+    fn attributes(&self, b: &Object<'_>, req: &Request<'_>, _: &Auth, _: &Options) -> Result<Attributes, Error> {
         Ok(match self.shape {
             Shape::Medplum => {
-                let interaction = req
-                    .headers
-                    .get(MEDPLUM_INTERACTION)
-                    .ok()
-                    .flatten()
-                    .map(str::to_owned);
-                let rtype = b.resource_type.filter(|t| !t.is_empty());
+                let interaction = req.headers.get(MEDPLUM_INTERACTION).ok().flatten().map(str::to_owned);
+                let rtype = b.text("resourceType");
                 Attributes {
                     event: format!(
                         "{}.{}",
@@ -150,32 +102,31 @@ impl Scheme for HexPreset {
                         interaction.as_deref().unwrap_or("notification")
                     ),
                     action: interaction.as_deref().map(action),
-                    resourceid: b.id.and_then(JsonId::into_string),
+                    resourceid: b.id("id"),
                     resourcetype: rtype,
                     ..Attributes::default()
                 }
             }
             Shape::Metriport => {
-                let meta = b.meta.ok_or(Error::InvalidPayload {
-                    reason: "not a Metriport message (meta)",
-                })?;
+                let meta =
+                    b.object("meta").ok_or(Error::InvalidPayload { reason: "not a Metriport message (meta)" })?;
                 Attributes {
-                    id: meta.message_id.and_then(JsonId::into_string),
-                    event: meta.ty.unwrap_or_else(|| "unknown".to_owned()),
-                    time: meta.when.map(EventTime::Rfc3339),
+                    id: meta.id("messageId"),
+                    event: meta.text("type").unwrap_or_else(|| "unknown".to_owned()),
+                    time: meta.text("when").map(EventTime::Text),
                     ..Attributes::default()
                 }
             }
             Shape::Photon => {
-                let event = b.ty.unwrap_or_else(|| "unknown".to_owned());
-                let parts = event.replace(':', ".");
-                let (resource, verb) = split_event(&parts);
+                let event = b.text("type").unwrap_or_else(|| "unknown".to_owned());
+                let dotted = event.replace(':', ".");
+                let (resource, verb) = split_event(&dotted);
                 let resource = resource.strip_prefix("photon.").unwrap_or(resource);
                 Attributes {
-                    id: b.id.and_then(JsonId::into_string),
-                    time: b.created_at.map(EventTime::Rfc3339),
+                    id: b.id("id"),
+                    time: b.text("createdAt").map(EventTime::Text),
                     resourcetype: verb.and_then(|_| resource_type(resource)),
-                    resourceid: b.data.and_then(|d| d.id).and_then(JsonId::into_string),
+                    resourceid: b.object("data").and_then(|d| d.id("id")),
                     action: verb.map(str::to_owned),
                     resourceurl: None,
                     event,

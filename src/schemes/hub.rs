@@ -2,11 +2,11 @@
 //! (`X-Hub-Signature`). Only SHA-256 is accepted; a `sha1=` value is refused as malformed.
 
 use super::{sign_body_hmac, text_secret, verify_body_hmac, Auth, Ctx, Sample, Scheme, SignInput};
-use crate::event::{resource_type, Attributes, JsonId};
+use crate::event::{resource_type, Attributes};
+use crate::json::Object;
 use crate::keys::Key;
 use crate::source::Options;
 use crate::{Error, Request};
-use serde::Deserialize;
 
 #[derive(Debug)]
 pub struct Hub {
@@ -29,10 +29,7 @@ pub static GITHUB: Hub = Hub {
         path: "/in/github",
         body: r#"{"action":"opened","issue":{"id":1,"number":42,"title":"Lab results not syncing"},"repository":{"id":9,"full_name":"clinic/integrations"}}"#,
         signing_key: "github-demo-secret",
-        extra_headers: &[
-            ("x-github-event", "issues"),
-            ("x-github-delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958"),
-        ],
+        extra_headers: &[("x-github-event", "issues"), ("x-github-delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958")],
     },
 };
 
@@ -49,16 +46,6 @@ pub static ATHENAHEALTH: Hub = Hub {
         extra_headers: &[],
     },
 };
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Body {
-    action: Option<String>,
-    event_id: Option<JsonId>,
-    event_type: Option<String>,
-    resource_type: Option<String>,
-    resource_id: Option<JsonId>,
-}
 
 impl Scheme for Hub {
     fn vendor(&self) -> &'static str {
@@ -79,42 +66,24 @@ impl Scheme for Hub {
 
     fn sign(&self, key: &str, input: &SignInput<'_>) -> Result<Vec<(String, String)>, Error> {
         let mut headers = sign_body_hmac(self.header, "sha256=", key, input.body)?;
-        headers.extend(
-            self.sample
-                .extra_headers
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-        );
+        headers.extend(self.sample.extra_headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         Ok(headers)
     }
 
-    fn attributes(
-        &self,
-        body: &str,
-        req: &Request<'_>,
-        _: &Auth,
-        _: &Options,
-    ) -> Result<Attributes, Error> {
-        let b: Body = serde_json::from_str(body).map_err(|_| Error::InvalidPayload {
-            reason: "the body is not a JSON event",
-        })?;
-        let header = |h: Option<&'static str>| {
-            h.and_then(|h| req.headers.get(h).ok().flatten())
-                .map(str::to_owned)
-        };
-        let name = header(self.event_header)
-            .or(b.event_type)
-            .unwrap_or_else(|| "unknown".to_owned());
-        let event = match &b.action {
+    fn attributes(&self, b: &Object<'_>, req: &Request<'_>, _: &Auth, _: &Options) -> Result<Attributes, Error> {
+        let header = |h: Option<&'static str>| h.and_then(|h| req.headers.get(h).ok().flatten()).map(str::to_owned);
+        let name = header(self.event_header).or_else(|| b.text("eventType")).unwrap_or_else(|| "unknown".to_owned());
+        let action = b.text("action");
+        let event = match &action {
             Some(a) if self.event_header.is_some() => format!("{name}.{a}"),
             _ => name,
         };
         Ok(Attributes {
-            id: header(self.id_header).or_else(|| b.event_id.and_then(JsonId::into_string)),
+            id: header(self.id_header).or_else(|| b.id("eventId")),
             time: None,
-            resourcetype: b.resource_type.as_deref().and_then(resource_type),
-            resourceid: b.resource_id.and_then(JsonId::into_string),
-            action: b.action,
+            resourcetype: b.text("resourceType").as_deref().and_then(resource_type),
+            resourceid: b.id("resourceId"),
+            action,
             resourceurl: None,
             event,
         })

@@ -4,6 +4,7 @@
 //! Adding a vendor: one new file here, implementing [`Scheme`], and one line in [`ALL`].
 
 use crate::event::Attributes;
+use crate::json::Object;
 use crate::keys::{ct_eq, Key, Keyring};
 use crate::report::Step;
 use crate::source::Options;
@@ -39,20 +40,12 @@ pub static ALL: [&dyn Scheme; 13] = [
 
 /// The scheme for a vendor identifier.
 pub fn by_vendor(vendor: &str) -> Result<&'static dyn Scheme, Error> {
-    ALL.iter()
-        .copied()
-        .find(|s| s.vendor() == vendor)
-        .ok_or(Error::UnsupportedVendor)
+    ALL.iter().copied().find(|s| s.vendor() == vendor).ok_or(Error::UnsupportedVendor)
 }
 
 /// The vendor whose identifying header is present, if any (for the inspector).
 pub fn detect(headers: &crate::Headers) -> Option<&'static str> {
-    ALL.iter()
-        .find(|s| {
-            s.identifying_header()
-                .is_some_and(|h| headers.all(h).next().is_some())
-        })
-        .map(|s| s.vendor())
+    ALL.iter().find(|s| s.identifying_header().is_some_and(|h| headers.all(h).next().is_some())).map(|s| s.vendor())
 }
 
 /// What a successful signature check proves, for the normalizer.
@@ -101,19 +94,15 @@ pub trait Scheme: Sync + Send {
     /// Checks the signature (or token). Reads no clock: `cx.now` is given.
     fn verify(&self, cx: &mut Ctx<'_>) -> Result<Auth, Error>;
     /// Headers that make `input` verify under the key that `signing_key` pairs with.
-    fn sign(
-        &self,
-        signing_key: &str,
-        input: &SignInput<'_>,
-    ) -> Result<Vec<(String, String)>, Error>;
+    fn sign(&self, signing_key: &str, input: &SignInput<'_>) -> Result<Vec<(String, String)>, Error>;
     /// The verification key that pairs with a signing key (the same text for shared secrets).
     fn verify_key(&self, signing_key: &str) -> Result<String, Error> {
         Ok(signing_key.to_owned())
     }
-    /// Reads the (already verified, syntactically valid JSON) body into CloudEvent attributes.
+    /// Reads the verified body (a JSON object) into CloudEvent attributes. Unknown event names still normalize.
     fn attributes(
         &self,
-        body: &str,
+        body: &Object<'_>,
         req: &Request<'_>,
         auth: &Auth,
         opts: &Options,
@@ -133,20 +122,8 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(
-        req: &'a Request<'a>,
-        keys: &'a Keyring,
-        opts: &'a Options,
-        now: i64,
-        report: bool,
-    ) -> Self {
-        Ctx {
-            req,
-            keys,
-            opts,
-            now,
-            steps: report.then(Vec::new),
-        }
+    pub fn new(req: &'a Request<'a>, keys: &'a Keyring, opts: &'a Options, now: i64, report: bool) -> Self {
+        Ctx { req, keys, opts, now, steps: report.then(Vec::new) }
     }
 
     pub fn take_steps(&mut self) -> Vec<Step> {
@@ -156,21 +133,12 @@ impl<'a> Ctx<'a> {
     /// Records a check; `detail` is only built when a report is wanted. Details never hold secrets or payload.
     pub fn note(&mut self, check: &str, ok: bool, detail: impl FnOnce() -> String) {
         if let Some(steps) = self.steps.as_mut() {
-            steps.push(Step {
-                check: check.to_owned(),
-                ok,
-                detail: detail(),
-            });
+            steps.push(Step { check: check.to_owned(), ok, detail: detail() });
         }
     }
 
     /// Records the outcome of a fallible check and passes it on.
-    pub fn checked<T>(
-        &mut self,
-        check: &str,
-        r: Result<T, Error>,
-        ok: impl FnOnce(&T) -> String,
-    ) -> Result<T, Error> {
+    pub fn checked<T>(&mut self, check: &str, r: Result<T, Error>, ok: impl FnOnce(&T) -> String) -> Result<T, Error> {
         match &r {
             Ok(v) => {
                 let d = ok(v);
@@ -184,10 +152,9 @@ impl<'a> Ctx<'a> {
     /// A header that may be absent; refused when longer than the limit or repeated with different values.
     pub fn optional_header(&mut self, name: &'static str) -> Result<Option<&'a str>, Error> {
         let found = self.req.headers.get(name).and_then(|v| match v {
-            Some(v) if v.len() > self.opts.max_header_bytes => Err(Error::MalformedHeader {
-                header: name,
-                reason: "longer than the header limit",
-            }),
+            Some(v) if v.len() > self.opts.max_header_bytes => {
+                Err(Error::MalformedHeader { header: name, reason: "longer than the header limit" })
+            }
             v => Ok(v),
         });
         let check = format!("header {name}");
@@ -204,16 +171,13 @@ impl<'a> Ctx<'a> {
 
     /// A header the scheme cannot do without.
     pub fn header(&mut self, name: &'static str) -> Result<&'a str, Error> {
-        self.optional_header(name)?
-            .ok_or(Error::MissingHeader { header: name })
+        self.optional_header(name)?.ok_or(Error::MissingHeader { header: name })
     }
 
     /// Parses a Unix-seconds timestamp and checks it against the tolerance.
     pub fn timestamp(&mut self, header: &'static str, text: &str) -> Result<i64, Error> {
-        let parsed = parse_unix(text).ok_or(Error::MalformedHeader {
-            header,
-            reason: "the timestamp is not Unix seconds",
-        });
+        let parsed =
+            parse_unix(text).ok_or(Error::MalformedHeader { header, reason: "the timestamp is not Unix seconds" });
         let ts = self.checked("timestamp format", parsed, |t| format!("Unix time {t}"))?;
         let skew = ts.saturating_sub(self.now);
         let tolerance = self.opts.tolerance;
@@ -236,23 +200,14 @@ impl<'a> Ctx<'a> {
     pub fn limit_signatures(&mut self, header: &'static str, count: usize) -> Result<(), Error> {
         if count > self.opts.max_signatures {
             let max = self.opts.max_signatures;
-            self.note("signature count", false, || {
-                format!("{count} signatures, more than the limit of {max}")
-            });
-            return Err(Error::MalformedHeader {
-                header,
-                reason: "too many signatures",
-            });
+            self.note("signature count", false, || format!("{count} signatures, more than the limit of {max}"));
+            return Err(Error::MalformedHeader { header, reason: "too many signatures" });
         }
         Ok(())
     }
 
     /// Finds the HMAC key under which `message_parts` (concatenated) has one of `signatures`.
-    pub fn match_hmac(
-        &mut self,
-        message_parts: &[&[u8]],
-        signatures: &[Vec<u8>],
-    ) -> Result<usize, Error> {
+    pub fn match_hmac(&mut self, message_parts: &[&[u8]], signatures: &[Vec<u8>]) -> Result<usize, Error> {
         let mut hmac_keys = 0;
         for (i, key) in self.keys.iter().enumerate() {
             let Key::Hmac(secret) = key else { continue };
@@ -267,11 +222,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Finds the Ed25519 key under which `message` has one of `signatures` (strict verification).
-    pub fn match_ed25519(
-        &mut self,
-        message: &[&[u8]],
-        signatures: &[Vec<u8>],
-    ) -> Result<usize, Error> {
+    pub fn match_ed25519(&mut self, message: &[&[u8]], signatures: &[Vec<u8>]) -> Result<usize, Error> {
         let joined: Vec<u8>;
         let msg: &[u8] = match message {
             [one] => one,
@@ -285,9 +236,7 @@ impl<'a> Ctx<'a> {
             let Key::Ed25519(pk) = key else { continue };
             ed_keys += 1;
             if signatures.iter().any(|s| pk.verifies(msg, s)) {
-                self.note("signature", true, || {
-                    format!("Ed25519 signature valid under key #{}", i + 1)
-                });
+                self.note("signature", true, || format!("Ed25519 signature valid under key #{}", i + 1));
                 return Ok(i);
             }
         }
@@ -295,9 +244,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn mismatch<T>(&mut self, keys: usize, sigs: usize) -> Result<T, Error> {
-        self.note("signature", false, || {
-            format!("{sigs} signature(s) checked against {keys} key(s): none match")
-        });
+        self.note("signature", false, || format!("{sigs} signature(s) checked against {keys} key(s): none match"));
         let hint = self
             .keys
             .has_padded_key()
@@ -335,19 +282,13 @@ pub fn text_secret(text: &str) -> Result<Key, Error> {
 }
 
 /// Verifies `HMAC-SHA256(secret, body)` carried as hex in `header`, after an optional prefix such as `sha256=`.
-pub fn verify_body_hmac(
-    cx: &mut Ctx<'_>,
-    header: &'static str,
-    prefix: &str,
-) -> Result<Auth, Error> {
+pub fn verify_body_hmac(cx: &mut Ctx<'_>, header: &'static str, prefix: &str) -> Result<Auth, Error> {
     let value = cx.header(header)?;
     let hex_part = if prefix.is_empty() {
         Ok(value.trim())
     } else {
-        strip_prefix_ci(value.trim(), prefix).ok_or(Error::MalformedHeader {
-            header,
-            reason: "the value does not start with the expected prefix",
-        })
+        strip_prefix_ci(value.trim(), prefix)
+            .ok_or(Error::MalformedHeader { header, reason: "the value does not start with the expected prefix" })
     };
     let hex_part = cx.checked("signature prefix", hex_part, |_| {
         if prefix.is_empty() {
@@ -359,45 +300,27 @@ pub fn verify_body_hmac(
     let sig = decode_sha256_hex(header, hex_part);
     let sig = cx.checked("signature format", sig, |_| "64 hex digits".into())?;
     let key_index = cx.match_hmac(&[cx.req.body], &[sig.to_vec()])?;
-    Ok(Auth {
-        key_index,
-        ..Auth::default()
-    })
+    Ok(Auth { key_index, ..Auth::default() })
 }
 
 /// The headers [`verify_body_hmac`] checks.
-pub fn sign_body_hmac(
-    header: &str,
-    prefix: &str,
-    key: &str,
-    body: &[u8],
-) -> Result<Vec<(String, String)>, Error> {
+pub fn sign_body_hmac(header: &str, prefix: &str, key: &str, body: &[u8]) -> Result<Vec<(String, String)>, Error> {
     let secret = crate::keys::Secret::from_text(key)?;
     let tag = hmac_sha256(secret.expose(), &[body]);
-    Ok(vec![(
-        header.to_owned(),
-        format!("{prefix}{}", ::hex::encode(tag)),
-    )])
+    Ok(vec![(header.to_owned(), format!("{prefix}{}", ::hex::encode(tag)))])
 }
 
 /// 32 bytes from 64 hex digits, either case.
 pub fn decode_sha256_hex(header: &'static str, text: &str) -> Result<[u8; 32], Error> {
-    let bytes = crate::keys::decode_hex(text).ok_or(Error::MalformedHeader {
-        header,
-        reason: "the signature is not hex",
-    })?;
-    bytes.try_into().map_err(|_| Error::MalformedHeader {
-        header,
-        reason: "a SHA-256 signature is 64 hex digits",
-    })
+    let bytes =
+        crate::keys::decode_hex(text).ok_or(Error::MalformedHeader { header, reason: "the signature is not hex" })?;
+    bytes.try_into().map_err(|_| Error::MalformedHeader { header, reason: "a SHA-256 signature is 64 hex digits" })
 }
 
 /// `text` without `prefix`, compared ASCII case-insensitively.
 pub fn strip_prefix_ci<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| text.get(prefix.len()..))
-        .flatten()
+    head.eq_ignore_ascii_case(prefix).then(|| text.get(prefix.len()..)).flatten()
 }
 
 #[cfg(test)]
@@ -408,17 +331,7 @@ mod tests {
     fn unix_timestamps_are_strict() {
         assert_eq!(parse_unix("1763800000"), Some(1_763_800_000));
         assert_eq!(parse_unix("-5"), Some(-5));
-        for bad in [
-            "",
-            "-",
-            "+5",
-            " 5",
-            "5 ",
-            "1e9",
-            "99999999999999999999",
-            "9223372036854775808",
-            "0x10",
-        ] {
+        for bad in ["", "-", "+5", " 5", "5 ", "1e9", "99999999999999999999", "9223372036854775808", "0x10"] {
             assert_eq!(parse_unix(bad), None, "{bad:?}");
         }
     }

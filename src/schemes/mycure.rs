@@ -3,11 +3,11 @@
 //! notification: re-fetch the resource by id before trusting its contents.
 
 use super::{Auth, Ctx, Sample, Scheme, SignInput};
-use crate::event::{action, resource_type, split_event, Attributes, JsonId};
+use crate::event::{action, resource_type, split_event, Attributes};
+use crate::json::Object;
 use crate::keys::{Key, Secret};
 use crate::source::Options;
 use crate::{Error, Request};
-use serde::Deserialize;
 
 #[derive(Debug)]
 pub struct Mycure;
@@ -15,18 +15,6 @@ pub static MYCURE: Mycure = Mycure;
 
 /// Shorter tokens are guessable.
 pub const MIN_TOKEN_LEN: usize = 16;
-
-#[derive(Deserialize)]
-struct Body {
-    id: Option<JsonId>,
-    event: String,
-    payload: Option<PayloadId>,
-}
-
-#[derive(Deserialize)]
-struct PayloadId {
-    id: Option<JsonId>,
-}
 
 impl Scheme for Mycure {
     fn vendor(&self) -> &'static str {
@@ -39,23 +27,17 @@ impl Scheme for Mycure {
 
     fn parse_key(&self, text: &str) -> Result<Key, Error> {
         if text.len() < MIN_TOKEN_LEN {
-            return Err(Error::InvalidKey {
-                reason: "a URL token must be at least 16 characters to be unguessable",
-            });
+            return Err(Error::InvalidKey { reason: "a URL token must be at least 16 characters to be unguessable" });
         }
         if text.contains(['/', '?', '#']) || text.trim() != text {
-            return Err(Error::InvalidKey {
-                reason: "a URL token must be one path segment",
-            });
+            return Err(Error::InvalidKey { reason: "a URL token must be one path segment" });
         }
         Secret::from_text(text).map(Key::Token)
     }
 
     fn verify(&self, cx: &mut Ctx<'_>) -> Result<Auth, Error> {
         let token = cx.req.path.rsplit('/').next().unwrap_or("");
-        cx.note("URL token", !token.is_empty(), || {
-            format!("last path segment, {} characters", token.len())
-        });
+        cx.note("URL token", !token.is_empty(), || format!("last path segment, {} characters", token.len()));
         // Every token is compared, so the time taken does not say which one (or whether any) matched.
         let mut matched = None;
         for (i, key) in cx.keys.iter().enumerate() {
@@ -71,13 +53,8 @@ impl Scheme for Mycure {
             None => "matches no configured token".into(),
         });
         matched
-            .map(|key_index| Auth {
-                key_index,
-                ..Auth::default()
-            })
-            .ok_or(Error::TokenMismatch {
-                reason: "the URL token matches no configured token",
-            })
+            .map(|key_index| Auth { key_index, ..Auth::default() })
+            .ok_or(Error::TokenMismatch { reason: "the URL token matches no configured token" })
     }
 
     fn sign(&self, key: &str, _: &SignInput<'_>) -> Result<Vec<(String, String)>, Error> {
@@ -86,25 +63,17 @@ impl Scheme for Mycure {
         Ok(Vec::new())
     }
 
-    fn attributes(
-        &self,
-        body: &str,
-        _: &Request<'_>,
-        _: &Auth,
-        _: &Options,
-    ) -> Result<Attributes, Error> {
-        let b: Body = serde_json::from_str(body).map_err(|_| Error::InvalidPayload {
-            reason: "not a MYCURE event (id, event)",
-        })?;
-        let (service, method) = split_event(&b.event);
+    fn attributes(&self, b: &Object<'_>, _: &Request<'_>, _: &Auth, _: &Options) -> Result<Attributes, Error> {
+        let event = b.text("event").ok_or(Error::InvalidPayload { reason: "not a MYCURE event (id, event)" })?;
+        let (service, method) = split_event(&event);
         Ok(Attributes {
-            id: b.id.and_then(JsonId::into_string),
+            id: b.id("id"),
             time: None,
             resourcetype: method.and_then(|_| resource_type(service)),
-            resourceid: b.payload.and_then(|p| p.id).and_then(JsonId::into_string),
+            resourceid: b.object("payload").and_then(|p| p.id("id")),
             action: method.map(action),
             resourceurl: None,
-            event: b.event,
+            event,
         })
     }
 

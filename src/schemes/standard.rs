@@ -3,14 +3,14 @@
 //! The signature header is a space-separated list; any entry may match.
 
 use super::{Auth, Ctx, Sample, Scheme, SignInput};
-use crate::event::{resource_type, split_event, Attributes, EventTime, JsonId};
+use crate::event::{resource_type, split_event, Attributes, EventTime};
+use crate::json::Object;
 use crate::keys::{decode_base64, signing_key_from_base64, Key, PublicKey, Secret};
 use crate::source::Options;
 use crate::{Error, Request};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use ed25519_dalek::Signer;
-use serde::Deserialize;
 
 #[derive(Debug)]
 pub struct Standard {
@@ -20,31 +20,11 @@ pub struct Standard {
     signature: &'static str,
 }
 
-pub static STANDARD: Standard = Standard {
-    vendor: "standard",
-    id: "webhook-id",
-    timestamp: "webhook-timestamp",
-    signature: "webhook-signature",
-};
+pub static STANDARD: Standard =
+    Standard { vendor: "standard", id: "webhook-id", timestamp: "webhook-timestamp", signature: "webhook-signature" };
 
-pub static SVIX: Standard = Standard {
-    vendor: "svix",
-    id: "svix-id",
-    timestamp: "svix-timestamp",
-    signature: "svix-signature",
-};
-
-#[derive(Deserialize)]
-struct Body {
-    #[serde(rename = "type")]
-    ty: Option<String>,
-    data: Option<DataId>,
-}
-
-#[derive(Deserialize)]
-struct DataId {
-    id: Option<JsonId>,
-}
+pub static SVIX: Standard =
+    Standard { vendor: "svix", id: "svix-id", timestamp: "svix-timestamp", signature: "svix-signature" };
 
 impl Standard {
     fn message<'m>(id: &'m str, ts: &'m str, body: &'m [u8]) -> [&'m [u8]; 5] {
@@ -89,9 +69,7 @@ impl Scheme for Standard {
             }
         }
         let (n1, n1a) = (v1.len(), v1a.len());
-        cx.note("signature list", n1 + n1a > 0, || {
-            format!("{n1} v1 (HMAC) and {n1a} v1a (Ed25519) signature(s)")
-        });
+        cx.note("signature list", n1 + n1a > 0, || format!("{n1} v1 (HMAC) and {n1a} v1a (Ed25519) signature(s)"));
 
         let msg = Self::message(id, ts_text, cx.req.body);
         let mut matched = Err(Error::SignatureMismatch { hint: None });
@@ -102,35 +80,21 @@ impl Scheme for Standard {
             matched = cx.match_ed25519(&msg, &v1a);
         }
         let key_index = matched?;
-        Ok(Auth {
-            key_index,
-            timestamp: Some(timestamp),
-            message_id: Some(id.to_owned()),
-        })
+        Ok(Auth { key_index, timestamp: Some(timestamp), message_id: Some(id.to_owned()) })
     }
 
     fn sign(&self, key: &str, input: &SignInput<'_>) -> Result<Vec<(String, String)>, Error> {
         let id = input.id.map_or_else(
-            || {
-                format!(
-                    "msg_{}",
-                    crate::event::body_id(input.body).trim_start_matches("sha256:")
-                )
-            },
+            || format!("msg_{}", crate::event::body_id(input.body).trim_start_matches("sha256:")),
             str::to_owned,
         );
         let ts = input.now.to_string();
         let msg = Self::message(&id, &ts, input.body);
         let signature = if key.starts_with("whsec_") {
             let Key::Hmac(secret) = self.parse_key(key)? else {
-                return Err(Error::InvalidKey {
-                    reason: "not an HMAC secret",
-                });
+                return Err(Error::InvalidKey { reason: "not an HMAC secret" });
             };
-            format!(
-                "v1,{}",
-                B64.encode(super::hmac_sha256(secret.expose(), &msg))
-            )
+            format!("v1,{}", B64.encode(super::hmac_sha256(secret.expose(), &msg)))
         } else {
             let sk = signing_key_from_base64(key.strip_prefix("whsk_").unwrap_or(key))?;
             format!("v1a,{}", B64.encode(sk.sign(&msg.concat()).to_bytes()))
@@ -148,31 +112,17 @@ impl Scheme for Standard {
             return Ok(signing_key.to_owned());
         }
         let sk = signing_key_from_base64(signing_key.strip_prefix("whsk_").unwrap_or(signing_key))?;
-        Ok(format!(
-            "whpk_{}",
-            B64.encode(sk.verifying_key().as_bytes())
-        ))
+        Ok(format!("whpk_{}", B64.encode(sk.verifying_key().as_bytes())))
     }
 
-    fn attributes(
-        &self,
-        body: &str,
-        _: &Request<'_>,
-        auth: &Auth,
-        _: &Options,
-    ) -> Result<Attributes, Error> {
-        let b: Body = serde_json::from_str(body).map_err(|_| Error::InvalidPayload {
-            reason: "not a Standard Webhooks payload (type, data)",
-        })?;
-        let event =
-            b.ty.filter(|t| !t.is_empty())
-                .unwrap_or_else(|| "unknown".to_owned());
+    fn attributes(&self, b: &Object<'_>, _: &Request<'_>, auth: &Auth, _: &Options) -> Result<Attributes, Error> {
+        let event = b.text("type").unwrap_or_else(|| "unknown".to_owned());
         let (resource, verb) = split_event(&event);
         Ok(Attributes {
             id: auth.message_id.clone(),
             time: auth.timestamp.map(EventTime::Unix),
             resourcetype: verb.and_then(|_| resource_type(resource)),
-            resourceid: b.data.and_then(|d| d.id).and_then(JsonId::into_string),
+            resourceid: b.object("data").and_then(|d| d.id("id")),
             action: verb.map(str::to_owned),
             resourceurl: None,
             event,
@@ -182,11 +132,7 @@ impl Scheme for Standard {
     fn sample(&self) -> Sample {
         Sample {
             vendor: self.vendor,
-            path: if self.vendor == "svix" {
-                "/in/svix"
-            } else {
-                "/in/standard"
-            },
+            path: if self.vendor == "svix" { "/in/svix" } else { "/in/standard" },
             body: r#"{"type":"patient.updated","timestamp":"2026-11-22T08:00:00Z","data":{"id":"pat_01J9Z","name":"Ana Santos","birthDate":"1990-04-12"}}"#,
             signing_key: "whsec_Y2FyZWhvb2stZGVtby1zdGFuZGFyZC1zZWNyZXQ=",
             extra_headers: &[],
