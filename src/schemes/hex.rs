@@ -101,6 +101,11 @@ impl Scheme for HexPreset {
                         rtype.as_deref().unwrap_or("Resource"),
                         interaction.as_deref().unwrap_or("notification")
                     ),
+                    // A resource version is one event: `Patient/<id>/_history/<versionId>` dedupes retries.
+                    id: b
+                        .object("meta")
+                        .and_then(|m| m.id("versionId"))
+                        .and_then(|v| Some(format!("{}/{}/_history/{v}", rtype.as_deref()?, b.id("id")?))),
                     action: interaction.as_deref().map(action),
                     resourceid: b.id("id"),
                     resourcetype: rtype,
@@ -118,10 +123,10 @@ impl Scheme for HexPreset {
                 }
             }
             Shape::Photon => {
-                let event = b.text("type").unwrap_or_else(|| "unknown".to_owned());
-                let dotted = event.replace(':', ".");
-                let (resource, verb) = split_event(&dotted);
-                let resource = resource.strip_prefix("photon.").unwrap_or(resource);
+                // `photon:prescription:created` → `prescription.created` (the vendor prefix is already the type's).
+                let sent = b.text("type").unwrap_or_else(|| "unknown".to_owned());
+                let event = sent.strip_prefix("photon:").unwrap_or(&sent).replace(':', ".");
+                let (resource, verb) = split_event(&event);
                 Attributes {
                     id: b.id("id"),
                     time: b.text("createdAt").map(EventTime::Text),

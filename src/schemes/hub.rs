@@ -2,7 +2,7 @@
 //! (`X-Hub-Signature`). Only SHA-256 is accepted; a `sha1=` value is refused as malformed.
 
 use super::{sign_body_hmac, text_secret, verify_body_hmac, Auth, Ctx, Sample, Scheme, SignInput};
-use crate::event::{resource_type, Attributes};
+use crate::event::{resource_type, split_event, Attributes};
 use crate::json::Object;
 use crate::keys::Key;
 use crate::source::Options;
@@ -73,9 +73,10 @@ impl Scheme for Hub {
     fn attributes(&self, b: &Object<'_>, req: &Request<'_>, _: &Auth, _: &Options) -> Result<Attributes, Error> {
         let header = |h: Option<&'static str>| h.and_then(|h| req.headers.get(h).ok().flatten()).map(str::to_owned);
         let name = header(self.event_header).or_else(|| b.text("eventType")).unwrap_or_else(|| "unknown".to_owned());
-        let action = b.text("action");
+        // GitHub sends `action` in the body; athenahealth's `eventType` is `Resource.Verb`.
+        let action = b.text("action").or_else(|| split_event(&name).1.map(str::to_ascii_lowercase));
         let event = match &action {
-            Some(a) if self.event_header.is_some() => format!("{name}.{a}"),
+            Some(a) if self.event_header.is_some() && b.has("action") => format!("{name}.{a}"),
             _ => name,
         };
         Ok(Attributes {
