@@ -139,12 +139,12 @@ impl<'a> Ctx<'a> {
 
     /// Records the outcome of a fallible check and passes it on.
     pub fn checked<T>(&mut self, check: &str, r: Result<T, Error>, ok: impl FnOnce(&T) -> String) -> Result<T, Error> {
-        match &r {
-            Ok(v) => {
-                let d = ok(v);
-                self.note(check, true, || d);
-            }
-            Err(e) => self.note(check, false, || e.to_string()),
+        if let Some(steps) = self.steps.as_mut() {
+            let (passed, detail) = match &r {
+                Ok(v) => (true, ok(v)),
+                Err(e) => (false, e.to_string()),
+            };
+            steps.push(Step { check: check.to_owned(), ok: passed, detail });
         }
         r
     }
@@ -157,14 +157,16 @@ impl<'a> Ctx<'a> {
             }
             v => Ok(v),
         });
-        let check = format!("header {name}");
-        match &found {
-            Ok(Some(v)) => {
-                let n = v.len();
-                self.note(&check, true, || format!("present, {n} bytes"));
+        if self.steps.is_some() {
+            let check = format!("header {name}");
+            match &found {
+                Ok(Some(v)) => {
+                    let n = v.len();
+                    self.note(&check, true, || format!("present, {n} bytes"));
+                }
+                Ok(None) => self.note(&check, false, || "absent".into()),
+                Err(e) => self.note(&check, false, || e.to_string()),
             }
-            Ok(None) => self.note(&check, false, || "absent".into()),
-            Err(e) => self.note(&check, false, || e.to_string()),
         }
         found
     }
