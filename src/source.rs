@@ -291,8 +291,9 @@ pub fn sign(vendor: &str, signing_key: &str, input: &SignInput<'_>) -> Result<Ve
     schemes::by_vendor(vendor)?.sign(signing_key, input)
 }
 
+/// An address, with IPv4-mapped IPv6 (`::ffff:a.b.c.d`, as dual-stack servers report IPv4 peers) read as IPv4.
 fn parse_ip(text: &str) -> Option<std::net::IpAddr> {
-    text.trim().parse().ok()
+    text.trim().parse::<std::net::IpAddr>().ok().map(|ip| ip.to_canonical())
 }
 
 fn parse_ip_net(text: &str) -> Option<ipnet::IpNet> {

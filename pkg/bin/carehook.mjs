@@ -1,0 +1,331 @@
+#!/usr/bin/env node
+// carehook's command line: sample webhooks, signing, sending and verifying. Exit codes: 0 done; 1 refused (the
+// webhook did not verify, or the receiver answered other than 2xx, or could not be reached); 2 usage error.
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { CarehookError, inspect, samples, sign, vendors, verify } from "../index.node.mjs";
+
+const USAGE = {
+  main: `carehook: verify healthcare webhooks and normalize them to CloudEvents 1.0.
+
+Usage:
+  carehook samples [vendor] [--json]      list the vendors' sample webhooks, or print one body
+  carehook sign <vendor> --key K --body FILE|- [--url U] [--curl]
+  carehook send <vendor> <url> [--key K] [--body FILE|-]
+  carehook verify <vendor> --key K --headers FILE [--body FILE|-] [--url U] [--now S]
+  carehook help <command>                 details of one command
+
+Keys may also come from the CAREHOOK_KEY environment variable (kept out of shell history and ps).
+Exit codes: 0 done; 1 refused (did not verify, or the receiver answered other than 2xx); 2 usage error.
+Vendors: ${vendors().join(", ")}`,
+  samples: `Usage: carehook samples [vendor] [--json]
+
+Without a vendor: one line per vendor with its sample path and demonstration signing key.
+With a vendor: that sample's body, exactly (pipe it to a file for sign or verify).
+  --json   every sample (or the one) as JSON: vendor, path, body, signingKey, verifyKey, headers`,
+  sign: `Usage: carehook sign <vendor> --key K --body FILE|- [--url U] [--method M] [--now S] [--id ID] [--curl]
+
+Prints the headers the vendor would send for the body, one "Name: value" per line.
+  --key K      the signing key (secret, Ed25519 private key for elation, whsk_ for Standard Webhooks v1a);
+               default: $CAREHOOK_KEY
+  --body FILE  the body to sign, read as bytes; - reads standard input
+  --url U      where it will be sent (the path and query are signed by some vendors); default: the sample's path
+  --method M   default POST
+  --now S      the signature's time: Unix seconds or an ISO 8601 date; default: now
+  --id ID      the message id, for vendors that sign one (standard, svix)
+  --curl       print a curl command that sends it instead (needs an absolute --url)`,
+  send: `Usage: carehook send <vendor> <url> [--key K] [--body FILE|-] [--header "Name: value"]... [--now S]
+
+Signs the vendor's sample body (or --body) and POSTs it to <url>, then prints the status and the response body.
+  --key K        the signing key; default: $CAREHOOK_KEY, else the sample's demonstration key
+  --body FILE    send this body instead of the sample (with content-type: application/json)
+  --header H     an extra header, "Name: value"; repeatable
+  --now S        the signature's time: Unix seconds or an ISO 8601 date; default: now
+  --timeout S    seconds to wait for the answer; default 10
+  --verbose      print the request's headers to standard error
+Exit code 0 for a 2xx answer, 1 otherwise.`,
+  verify: `Usage: carehook verify <vendor> --key K --headers FILE [--body FILE|-] [--url U] [--method M] [--now S] [--json]
+
+Verifies a captured webhook. Prints the CloudEvent; or the error code, message, hint and diagnosis (exit 1).
+  --key K        a verification key; repeat for a keyring; default: $CAREHOOK_KEY
+  --headers FILE "Name: value" lines, or a raw captured HTTP request (request line, headers, blank line, body)
+  --body FILE    the raw body, read as bytes (- for standard input); default: the body of a raw captured request
+  --url U        the URL or path it was sent to; default: the captured request's target, else the sample's path
+  --method M     default: the captured request's method, else POST
+  --now S        the receiver's clock: Unix seconds or an ISO 8601 date; default: now
+  --tolerance S  seconds a signed timestamp may be off; default 300
+  --public-path P  the path the sender signed, if it differs from --url's
+  --json         print the full inspection report as JSON (steps, diagnosis, event) instead`,
+};
+
+class Usage extends Error {}
+
+const COMMON = { help: { type: "boolean", short: "h" } };
+const SPECS = {
+  samples: { json: { type: "boolean" } },
+  sign: {
+    key: { type: "string" },
+    body: { type: "string" },
+    url: { type: "string" },
+    method: { type: "string" },
+    now: { type: "string" },
+    id: { type: "string" },
+    curl: { type: "boolean" },
+  },
+  send: {
+    key: { type: "string" },
+    body: { type: "string" },
+    header: { type: "string", multiple: true },
+    now: { type: "string" },
+    timeout: { type: "string" },
+    verbose: { type: "boolean", short: "v" },
+  },
+  verify: {
+    key: { type: "string", multiple: true },
+    headers: { type: "string" },
+    body: { type: "string" },
+    url: { type: "string" },
+    method: { type: "string" },
+    now: { type: "string" },
+    tolerance: { type: "string" },
+    "public-path": { type: "string" },
+    json: { type: "boolean" },
+  },
+};
+const RUN = { samples: cmdSamples, sign: cmdSign, send: cmdSend, verify: cmdVerify };
+
+async function main(argv) {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h") return print(USAGE.main);
+  if (command === "--version" || command === "-V") return print(JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version);
+  if (command === "help") {
+    const topic = rest[0] ?? "main";
+    if (!USAGE[topic]) throw new Usage(`no such command: ${topic}`);
+    return print(USAGE[topic]);
+  }
+  if (!RUN[command]) throw new Usage(`no such command: ${command} (try carehook --help)`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...COMMON, ...SPECS[command] }, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new Usage(`${e.message}\n\n${USAGE[command]}`);
+  }
+  if (parsed.values.help) return print(USAGE[command]);
+  return RUN[command](parsed.positionals, parsed.values);
+}
+
+function cmdSamples([vendor, ...extra], opts) {
+  if (extra.length) throw new Usage(USAGE.samples);
+  const all = samples();
+  if (vendor === undefined) {
+    if (opts.json) return print(JSON.stringify(all, null, 2));
+    const width = Math.max(...all.map((s) => s.vendor.length));
+    const pathWidth = Math.max(...all.map((s) => s.path.length));
+    print(`${"VENDOR".padEnd(width)}  ${"PATH".padEnd(pathWidth)}  DEMO SIGNING KEY`);
+    for (const s of all) print(`${s.vendor.padEnd(width)}  ${s.path.padEnd(pathWidth)}  ${s.signingKey}`);
+    return 0;
+  }
+  const s = sampleOf(vendor);
+  if (opts.json) return print(JSON.stringify(s, null, 2));
+  process.stdout.write(s.body);
+  return 0;
+}
+
+function cmdSign([vendor, ...extra], opts) {
+  if (vendor === undefined || extra.length) throw new Usage(USAGE.sign);
+  const sample = sampleOf(vendor);
+  const key = keyOf(opts.key, "sign");
+  if (opts.body === undefined) throw new Usage(`sign needs --body FILE (or - for standard input)\n\n${USAGE.sign}`);
+  const body = readInput(opts.body);
+  if (opts.curl && !isAbsolute(opts.url)) throw new Usage("--curl needs an absolute --url (http://... or https://...)");
+  const url = opts.url ?? sample.path;
+  const method = opts.method ?? "POST";
+  const headers = sign({ vendor, key, body, method, url, now: timeOf(opts.now), id: opts.id });
+  if (!opts.curl) {
+    for (const [name, value] of Object.entries(headers)) print(`${name}: ${value}`);
+    return 0;
+  }
+  const all = withContentType(headers);
+  const parts = ["curl", "-sS", "-X", method, shellQuote(url)];
+  for (const [name, value] of Object.entries(all)) parts.push("-H", shellQuote(`${name}: ${value}`));
+  parts.push("--data-binary", opts.body === "-" ? shellQuote(new TextDecoder().decode(body)) : shellQuote(`@${opts.body}`));
+  print(parts.join(" "));
+  return 0;
+}
+
+async function cmdSend([vendor, url, ...extra], opts) {
+  if (vendor === undefined || url === undefined || extra.length) throw new Usage(USAGE.send);
+  const sample = sampleOf(vendor);
+  if (!isAbsolute(url)) throw new Usage(`send needs an absolute URL (http://... or https://...), got: ${url}`);
+  const key = opts.key ?? process.env.CAREHOOK_KEY ?? sample.signingKey;
+  const own = opts.body !== undefined;
+  const body = own ? readInput(opts.body) : new TextEncoder().encode(sample.body);
+  const target = new URL(url);
+  const signed = sign({ vendor, key, body, url: target.pathname + target.search, now: timeOf(opts.now) });
+  const headers = { ...(own ? {} : Object.fromEntries(sample.headers)), ...withContentType(signed) };
+  for (const h of opts.header ?? []) {
+    const [name, value] = headerLine(h);
+    if (name === undefined) throw new Usage(`--header needs "Name: value", got: ${h}`);
+    headers[name.toLowerCase()] = value;
+  }
+  delete headers["content-length"]; // fetch sends the true length
+  const timeout = opts.timeout === undefined ? 10 : Number(opts.timeout);
+  if (!(timeout > 0)) throw new Usage("--timeout needs a positive number of seconds");
+  if (opts.verbose) {
+    process.stderr.write(`POST ${target.href}\n`);
+    for (const [name, value] of Object.entries(headers)) process.stderr.write(`${name}: ${value}\n`);
+  }
+  let res;
+  try {
+    res = await fetch(target, { method: "POST", headers, body, signal: AbortSignal.timeout(timeout * 1000), redirect: "manual" });
+  } catch (e) {
+    const why = e?.name === "TimeoutError" ? `no answer within ${timeout}s` : (e?.cause?.code ?? e?.message ?? "failed");
+    process.stderr.write(`error: could not reach ${target.origin}: ${why}\n`);
+    return 1;
+  }
+  print(`HTTP ${res.status}${res.statusText ? " " + res.statusText : ""}`);
+  const text = await res.text();
+  if (text) print(text.endsWith("\n") ? text.slice(0, -1) : text);
+  return res.ok ? 0 : 1;
+}
+
+function cmdVerify([vendor, ...extra], opts) {
+  if (vendor === undefined || extra.length) throw new Usage(USAGE.verify);
+  const sample = sampleOf(vendor);
+  const keys = opts.key ?? (process.env.CAREHOOK_KEY === undefined ? undefined : [process.env.CAREHOOK_KEY]);
+  if (!keys) throw new Usage(`verify needs --key K (or $CAREHOOK_KEY)\n\n${USAGE.verify}`);
+  if (opts.headers === undefined) throw new Usage(`verify needs --headers FILE\n\n${USAGE.verify}`);
+  const captured = parseCapture(readInput(opts.headers));
+  let body = captured.body;
+  if (opts.body !== undefined) body = readInput(opts.body);
+  if (body === undefined) throw new Usage("verify needs --body FILE (the headers file is not a raw request with a body)");
+  const options = {
+    vendor,
+    keys,
+    method: opts.method ?? captured.method ?? "POST",
+    url: opts.url ?? captured.target ?? sample.path,
+    headers: captured.headers,
+    body,
+    now: timeOf(opts.now),
+    tolerance: opts.tolerance === undefined ? undefined : numberOf(opts.tolerance, "--tolerance"),
+    publicPath: opts["public-path"],
+  };
+  if (opts.json) {
+    const report = inspect(options);
+    print(JSON.stringify(report, null, 2));
+    return report.ok ? 0 : 1;
+  }
+  try {
+    print(JSON.stringify(verify(options), null, 2));
+    return 0;
+  } catch (e) {
+    if (!(e instanceof CarehookError)) throw e;
+    const report = inspect(options);
+    const lines = [`error: ${e.code}`, e.message];
+    if (e.hint) lines.push(`hint: ${e.hint}`);
+    for (const d of report.diagnosis ?? []) lines.push(`diagnosis: ${d}`);
+    process.stderr.write(lines.join("\n") + "\n");
+    return 1;
+  }
+}
+
+/** A raw HTTP request (request line, headers, blank line, body) or plain "Name: value" lines. */
+function parseCapture(bytes) {
+  const text = new TextDecoder("latin1").decode(bytes); // one char per byte: offsets stay byte offsets
+  const requestLine = /^([A-Z]+) (\S+) HTTP\/\d(?:\.\d)?\r?\n/.exec(text);
+  const headers = [];
+  if (!requestLine) {
+    for (const line of new TextDecoder().decode(bytes).split(/\r?\n/)) {
+      if (line.trim() === "" || line.startsWith("#")) continue;
+      const [name, value] = headerLine(line);
+      if (name === undefined) throw new Usage(`the headers file has a line that is not "Name: value": ${line.slice(0, 40)}`);
+      headers.push([name, value]);
+    }
+    return { headers };
+  }
+  const end = /\r?\n\r?\n/.exec(text.slice(requestLine[0].length));
+  const headEnd = end ? requestLine[0].length + end.index : text.length;
+  const head = new TextDecoder().decode(bytes.subarray(requestLine[0].length, headEnd));
+  for (const line of head.split(/\r?\n/)) {
+    if (line === "") continue;
+    const [name, value] = headerLine(line);
+    if (name === undefined) throw new Usage(`the captured request has a header line that is not "Name: value"`);
+    headers.push([name, value]);
+  }
+  const body = end ? bytes.subarray(headEnd + end[0].length) : undefined;
+  return { method: requestLine[1], target: requestLine[2], headers, body };
+}
+
+function headerLine(line) {
+  const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t\r]*$/.exec(line);
+  return m ? [m[1], m[2]] : [];
+}
+
+function sampleOf(vendor) {
+  const s = samples().find((x) => x.vendor === vendor);
+  if (!s) throw new Usage(`unknown vendor: ${vendor}\nvendors: ${vendors().join(", ")}`);
+  return s;
+}
+
+function keyOf(key, command) {
+  const k = key ?? process.env.CAREHOOK_KEY;
+  if (k === undefined) throw new Usage(`${command} needs --key K (or $CAREHOOK_KEY)\n\n${USAGE[command]}`);
+  return k;
+}
+
+function readInput(path) {
+  try {
+    return new Uint8Array(readFileSync(path === "-" ? 0 : path));
+  } catch (e) {
+    throw new Usage(`cannot read ${path === "-" ? "standard input" : path}: ${e.code ?? e.message}`);
+  }
+}
+
+function timeOf(text) {
+  if (text === undefined) return undefined;
+  if (/^\d+$/.test(text)) return Number(text);
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new Usage(`--now needs Unix seconds or an ISO 8601 date, got: ${text}`);
+  return Math.floor(ms / 1000);
+}
+
+function numberOf(text, flag) {
+  if (!/^\d+$/.test(text)) throw new Usage(`${flag} needs a whole number of seconds`);
+  return Number(text);
+}
+
+function withContentType(headers) {
+  const has = Object.keys(headers).some((k) => k.toLowerCase() === "content-type");
+  return has ? headers : { "content-type": "application/json", ...headers };
+}
+
+function isAbsolute(url) {
+  return typeof url === "string" && /^https?:\/\//i.test(url);
+}
+
+function shellQuote(s) {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
+}
+
+function print(text) {
+  process.stdout.write(text + "\n");
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code ?? 0;
+  },
+  (e) => {
+    if (e instanceof Usage) {
+      process.stderr.write(`carehook: ${e.message}\n`);
+      process.exitCode = 2;
+    } else if (e instanceof CarehookError) {
+      process.stderr.write(`error: ${e.code}\n${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`carehook: ${e?.message ?? e}\n`);
+      process.exitCode = 2;
+    }
+  },
+);

@@ -1,0 +1,73 @@
+// Type-checks the published declarations as an ESM TypeScript user sees them (tsc --noEmit, module nodenext).
+// Each @ts-expect-error line must be an error: if a declaration became too loose, tsc reports the unused directive.
+import {
+  CarehookError, Verifier, detectVendor, errorCodes, inspect, samples, sign, signedSample, vendors, verify, verifyKey,
+  verifyRequest, type CloudEvent, type ErrorCode, type Report, type Vendor,
+} from "carehook";
+import { httpStatus, webhook as expressWebhook } from "carehook/express";
+import { refusal, webhook, webhookHandler } from "carehook/fetch";
+import { Hono } from "hono";
+
+const s = signedSample("stripe", { now: 1763800000 });
+const event: CloudEvent<{ id: string }> = verify<{ id: string }>({
+  vendor: "stripe", keys: s.verifyKey, path: s.path, headers: s.headers, body: s.body, now: 1763800000,
+});
+const dataId: string = event.data.id;
+const vendor: Vendor = event.vendor;
+const extensions: Array<string | undefined> = [event.resourcetype, event.resourceid, event.action, event.resourceurl];
+const spec: "1.0" = event.specversion;
+
+try {
+  new Verifier({ vendor: "elation", keys: ["a", "b"], tolerance: 60, allowIps: ["10.0.0.0/8"] }).verify({
+    headers: new Headers(), body: new Uint8Array(0), now: new Date(), remoteIp: "10.0.0.1",
+  });
+} catch (e) {
+  if (e instanceof CarehookError) {
+    const code: ErrorCode = e.code;
+    const hint: string | null = e.hint;
+    const verified: boolean = e.verified;
+    const status: 400 | 401 | 413 | 500 = httpStatus(code);
+  }
+}
+
+const every: Record<ErrorCode, true> = {
+  missing_header: true, malformed_header: true, invalid_key: true, signature_mismatch: true,
+  timestamp_out_of_tolerance: true, digest_mismatch: true, token_mismatch: true, body_too_large: true,
+  invalid_payload: true, unsupported_vendor: true,
+};
+const codes: readonly ErrorCode[] = errorCodes;
+const names: Vendor[] = vendors();
+const report: Report = inspect({ headers: [["stripe-signature", "t=1,v1=00"]], body: "{}" });
+const step: string | undefined = report.steps[0]?.detail;
+const detected: Vendor | null = detectVendor({ "x-hub-signature-256": "sha256=00" });
+const headers: Record<string, string> = sign({ vendor: "github", key: "k", body: new TextEncoder().encode("{}") });
+const pub: string = verifyKey("elation", samples()[0]!.signingKey);
+const later: Promise<CloudEvent> = verifyRequest(new Request("http://x/"), { vendor: "photon", keys: "" });
+
+// @ts-expect-error: not a vendor
+verify({ vendor: "acme", keys: "k" });
+// @ts-expect-error: not an error code
+const notACode: ErrorCode = "bad_signature";
+// @ts-expect-error: a parsed body cannot be verified
+verify({ vendor: "stripe", keys: "k", body: { parsed: true } });
+// @ts-expect-error: keys are strings
+new Verifier({ vendor: "stripe", keys: 42 });
+
+// Hono: the middleware fits app.post, and c.get("webhook") is the CloudEvent.
+const app = new Hono<{ Variables: { webhook: CloudEvent } }>();
+app.post("/in/stripe", webhook({ vendor: "stripe", keys: "whsec_x" }), (c) => c.json({ type: c.get("webhook").type }));
+
+// Fetch handlers: a plain handler, and a Worker whose keys come from env.
+const handle: (request: Request) => Promise<Response> = webhookHandler({ vendor: "stripe", keys: "k" }, (e) => new Response(e.id));
+interface Env { KEY: string }
+const worker = {
+  fetch: webhookHandler<[Env, unknown]>((request, env) => ({ vendor: "standard", keys: env.KEY }), async (e, request, env) => {
+    const key: string = env.KEY;
+  }),
+};
+const refused: Response = refusal({ code: "digest_mismatch", message: "the body does not match its Content-Digest" });
+
+// Express: the middleware, and req.webhook on Express's Request.
+const mw = expressWebhook({ vendor: "github", keys: "s", now: () => 1763800000 });
+declare const req: Express.Request;
+const seen: CloudEvent | undefined = req.webhook;
