@@ -20,7 +20,9 @@ impl Secret {
 
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, Error> {
         if bytes.is_empty() {
-            return Err(Error::InvalidKey { reason: "the key is empty" });
+            return Err(Error::InvalidKey {
+                reason: "the key is empty: an empty secret authenticates nothing, set one at the vendor",
+            });
         }
         Ok(Secret(Zeroizing::new(bytes)))
     }

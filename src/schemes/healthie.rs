@@ -70,21 +70,17 @@ impl Scheme for Healthie {
         }
         let source = if cx.opts.public_path.is_some() { "the configured public path" } else { "the request path" };
         cx.note("signed string", true, || format!("built with {source}; {} digest form(s) tried", strings.len()));
-        let sigs = [sig.to_vec()];
-        let mut last = None;
-        for s in &strings {
-            match cx.match_hmac(&[s.as_bytes()], &sigs) {
-                Ok(key_index) => return Ok(Auth { key_index, ..Auth::default() }),
-                Err(e) => last = Some(e),
-            }
+        let forms: Vec<[&[u8]; 1]> = strings.iter().map(|s| [s.as_bytes()]).collect();
+        let forms: Vec<&[&[u8]]> = forms.iter().map(|f| f.as_slice()).collect();
+        match cx.match_hmac_any(&forms, &[sig.to_vec()]) {
+            Ok(key_index) => Ok(Auth { key_index, ..Auth::default() }),
+            Err(Error::SignatureMismatch { hint: Some(h) }) => Err(Error::SignatureMismatch { hint: Some(h) }),
+            Err(_) => Err(Error::SignatureMismatch {
+                hint: cx.opts.public_path.is_none().then_some(
+                    "Healthie signs the path it posts to: if a proxy or router rewrote it, set publicPath to the registered URL's path",
+                ),
+            }),
         }
-        let hint = cx.opts.public_path.is_none().then_some(
-            "Healthie signs the path it posts to: if a proxy or router rewrote it, set publicPath to the registered URL's path",
-        );
-        Err(match last {
-            Some(Error::SignatureMismatch { hint: Some(h) }) => Error::SignatureMismatch { hint: Some(h) },
-            _ => Error::SignatureMismatch { hint },
-        })
     }
 
     fn sign(&self, key: &str, input: &SignInput<'_>) -> Result<Vec<(String, String)>, Error> {

@@ -210,14 +210,28 @@ impl<'a> Ctx<'a> {
 
     /// Finds the HMAC key under which `message_parts` (concatenated) has one of `signatures`.
     pub fn match_hmac(&mut self, message_parts: &[&[u8]], signatures: &[Vec<u8>]) -> Result<usize, Error> {
+        self.match_hmac_any(&[message_parts], signatures)
+    }
+
+    /// Like [`Ctx::match_hmac`], for a scheme whose signed message has several accepted forms.
+    pub fn match_hmac_any(&mut self, messages: &[&[&[u8]]], signatures: &[Vec<u8>]) -> Result<usize, Error> {
         let mut hmac_keys = 0;
         for (i, key) in self.keys.iter().enumerate() {
             let Key::Hmac(secret) = key else { continue };
             hmac_keys += 1;
-            let tag = hmac_sha256(secret.expose(), message_parts);
-            if signatures.iter().any(|s| ct_eq(&tag, s)) {
-                self.note("signature", true, || format!("matches key #{}", i + 1));
-                return Ok(i);
+            for (form, parts) in messages.iter().enumerate() {
+                let tag = hmac_sha256(secret.expose(), parts);
+                if signatures.iter().any(|s| ct_eq(&tag, s)) {
+                    let n = messages.len();
+                    self.note("signature", true, || {
+                        if n > 1 {
+                            format!("matches key #{} (message form {})", i + 1, form + 1)
+                        } else {
+                            format!("matches key #{}", i + 1)
+                        }
+                    });
+                    return Ok(i);
+                }
             }
         }
         self.mismatch(hmac_keys, signatures.len())
