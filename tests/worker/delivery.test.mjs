@@ -1,0 +1,117 @@
+// The consumer side of the Worker: retries with backoff while the origin is down or failing, exactly one delivery
+// per event id, and the dead-letter queue for events the origin refuses (or that outlive their retries).
+// Retry delays are 1 s, 2 s, 4 s here (RETRY_BASE_SECONDS=1), with 3 retries.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { Webhook } from "standardwebhooks";
+import { checkLogs, carehook, sampleSources, signed, sleep, startGateway, startOrigin, waitFor, FORWARD_SECRET } from "./harness.mjs";
+
+const { sources, secrets } = sampleSources();
+const bodies = [];
+let origin, gateway;
+
+before(async () => {
+  origin = await startOrigin();
+  gateway = await startGateway({ origin, sources, secrets, maxRetries: 3 });
+});
+after(async () => {
+  await gateway?.close();
+  await origin?.stop();
+});
+
+/** Sends a fresh Standard Webhooks event (its own body; `id` or a new one, which becomes the event id). */
+async function ingest(note, id = `msg_${randomUUID()}`) {
+  const body = JSON.stringify({ type: "lab.result", data: { id: `lab_${randomUUID()}`, note } });
+  bodies.push(body);
+  const hook = signed("standard", { body, id });
+  const res = await gateway.send(hook.path, hook);
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.id, id);
+  return id;
+}
+const attemptsOf = (id) => origin.requests.filter((r) => r.event?.id === id);
+const deliveredOf = (id) => attemptsOf(id).filter((r) => r.status >= 200 && r.status < 300);
+
+test("origin down for a while, then back: every event is delivered, once", async () => {
+  await origin.stop();
+  const ids = [];
+  try {
+    for (let i = 0; i < 5; i++) ids.push(await ingest(`down ${i}`));
+    await sleep(1500);
+  } finally {
+    await origin.start();
+  }
+  await waitFor(() => ids.every((id) => deliveredOf(id).length === 1), 15_000, "every event");
+  await sleep(500);
+  for (const id of ids) assert.equal(deliveredOf(id).length, 1);
+  for (const id of ids) new Webhook(FORWARD_SECRET).verify(deliveredOf(id)[0].body, deliveredOf(id)[0].headers);
+});
+
+test("500, 429 and 408, then 200: retried, and delivered exactly once", async () => {
+  const failing = new Map([[1, 500], [2, 429], [3, 408]]);
+  const [a, b] = [`msg_${randomUUID()}`, `msg_${randomUUID()}`];
+  origin.respond = (event, attempt) => (event?.id === a || event?.id === b ? failing.get(attempt) ?? 200 : 200);
+  try {
+    await ingest("flaky a", a);
+    await ingest("flaky b", b);
+    // Attempts at about 0 s, 1 s, 3 s and 7 s.
+    await waitFor(() => deliveredOf(a).length && deliveredOf(b).length, 20_000, "both events");
+    await sleep(1500);
+    for (const id of [a, b]) {
+      assert.deepEqual(attemptsOf(id).map((r) => r.status), [500, 429, 408, 200]);
+      assert.equal(deliveredOf(id).length, 1);
+    }
+  } finally {
+    origin.respond = () => 200;
+  }
+});
+
+test("a permanent 4xx sends the event to the dead-letter queue after one attempt", async () => {
+  const id = `msg_${randomUUID()}`;
+  origin.respond = (event) => (event?.id === id ? 422 : 200);
+  try {
+    await ingest("refused", id);
+    const letter = await waitFor(async () => (await gateway.deadLetters()).find((l) => l.id === id), 10_000, "the dead letter");
+    assert.equal(letter.origin_status, 422);
+    assert.equal(letter.source, "standard");
+    assert.ok(JSON.parse(letter.event).id === id, "the letter carries the CloudEvent");
+    await sleep(1500);
+    assert.equal(attemptsOf(id).length, 1, "a 4xx is not retried");
+  } finally {
+    origin.respond = () => 200;
+  }
+});
+
+test("an origin that keeps failing: the queue moves the event to the dead-letter queue after max_retries", async () => {
+  const id = `msg_${randomUUID()}`;
+  origin.respond = (event) => (event?.id === id ? 503 : 200);
+  try {
+    await ingest("always failing", id);
+    const letter = await waitFor(async () => (await gateway.deadLetters()).find((l) => l.id === id), 20_000, "the dead letter");
+    assert.equal(attemptsOf(id).length, 4, "the first attempt and 3 retries");
+    assert.equal(letter.origin_status, undefined);
+  } finally {
+    origin.respond = () => 200;
+  }
+});
+
+test("a queue message the gateway did not write goes to the dead-letter queue as it is", async () => {
+  const foreign = { hello: `from elsewhere ${randomUUID()}` };
+  const before = origin.requests.length;
+  await gateway.enqueue(foreign);
+  await waitFor(async () => (await gateway.deadLetters()).find((l) => l.hello === foreign.hello), 10_000, "the dead letter");
+  assert.equal(origin.requests.length, before, "nothing is forwarded");
+});
+
+test("the logs: a line per delivery attempt with its outcome, no payload value, no secret", async () => {
+  const secretValues = [FORWARD_SECRET, ...carehook.samples().flatMap((s) => [s.signingKey, s.verifyKey])];
+  const lines = checkLogs(gateway.logs(), { bodies, secrets: secretValues });
+  const deliveries = lines.filter((l) => l.kind === "delivery");
+  const byOutcome = (o) => deliveries.filter((l) => l.outcome === o).length;
+  assert.equal(byOutcome("delivered"), origin.delivered().length);
+  assert.ok(byOutcome("retry") >= 5 + 6 + 3, "the retries are logged");
+  assert.equal(byOutcome("dead_letter"), 1);
+  assert.equal(byOutcome("unreadable"), 1);
+  for (const l of deliveries.filter((l) => l.outcome === "retry")) assert.ok(l.retry_in_s >= 1);
+});

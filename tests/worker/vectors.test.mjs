@@ -1,0 +1,120 @@
+// Every shared vector (tests/vectors/*.json) through the Worker's ingest: the expected HTTP status for each error
+// code, and for each valid case a forwarded CloudEvent that carries the expected attributes and verifies with the
+// official `standardwebhooks` library. The vectors' `now` is supplied with the test-only TEST_FIXED_NOW var.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { Webhook } from "standardwebhooks";
+import { optionsOf } from "../vectors/run.mjs";
+import { carehook, startGateway, startOrigin, waitFor, sleep, FORWARD_SECRET } from "./harness.mjs";
+
+const STATUS = {
+  signature_mismatch: 401, token_mismatch: 401, timestamp_out_of_tolerance: 401, digest_mismatch: 401,
+  missing_header: 400, malformed_header: 400, invalid_payload: 400,
+  body_too_large: 413,
+  invalid_key: 500, unsupported_vendor: 500, // the source's configuration is at fault
+};
+
+const dir = new URL("../vectors/", import.meta.url);
+const cases = readdirSync(dir)
+  .filter((f) => f.endsWith(".json"))
+  .flatMap((f) => JSON.parse(readFileSync(new URL(f, dir), "utf8")).cases ?? []);
+
+// One source per case: its keyring, and the path the vendor signed (the case's URL path, or its public_path).
+const sources = {}, secrets = {};
+cases.forEach((c, i) => {
+  const url = new URL(c.url);
+  sources[`v${i}`] = {
+    vendor: c.vendor,
+    secret: `KEYS_V${i}`,
+    publicPath: c.public_path ?? url.pathname,
+    ...(c.options ?? {}),
+  };
+  secrets[`KEYS_V${i}`] = JSON.stringify(c.keys);
+});
+
+/** The gateway path for case `i`: MYCURE's token travels as the last path segment, the query as sent. */
+function pathOf(c, i) {
+  const url = new URL(c.url);
+  const token = c.vendor === "mycure" ? "/" + url.pathname.split("/").pop() : "";
+  return `/in/v${i}${token}${url.search}`;
+}
+
+/**
+ * The headers as the Worker receives them. A header sent twice reaches a Worker as one value joined with ", " (the
+ * Fetch API's rule, applied by Cloudflare's edge; Miniflare's local entry refuses repeated lines), so a case that
+ * repeats one is sent joined.
+ */
+function headersOf(c) {
+  const headers = {};
+  for (const [k, v] of Array.isArray(c.headers) ? c.headers : Object.entries(c.headers)) {
+    const name = k.toLowerCase();
+    headers[name] = name in headers ? `${headers[name]}, ${v}` : v;
+  }
+  return headers;
+}
+const repeatsHeader = (c) => Array.isArray(c.headers) && new Set(c.headers.map(([k]) => k.toLowerCase())).size < c.headers.length;
+
+function requestOf(c) {
+  const headers = headersOf(c);
+  delete headers["content-length"]; // recomputed from the bytes sent
+  if (c.remote_ip) headers["cf-connecting-ip"] = c.remote_ip;
+  const body = c.body_base64 !== undefined ? Buffer.from(c.body_base64, "base64") : c.body ?? "";
+  return { method: c.method ?? "POST", headers, body };
+}
+
+/** What the Worker must answer: the case's own expectation, except where HTTP transport changes the request. */
+function expectationOf(c) {
+  // The gateway takes POST only: a case about a signed method gets 405 before any verification.
+  if ((c.method ?? "POST") !== "POST") return { ok: false, error: "method_not_allowed", status: 405 };
+  if (repeatsHeader(c)) {
+    // The core's verdict on what actually arrives: the joined value.
+    const report = carehook.inspect({ ...optionsOf(c), headers: headersOf(c) });
+    return report.ok ? { ok: true } : { ok: false, error: report.error.code, status: STATUS[report.error.code] };
+  }
+  return c.expect.ok ? { ok: true, event: c.expect.event } : { ok: false, error: c.expect.error, status: STATUS[c.expect.error] };
+}
+
+let origin, gateway;
+before(async () => {
+  origin = await startOrigin();
+  gateway = await startGateway({ origin, sources, secrets });
+});
+after(async () => {
+  await gateway?.close();
+  await origin?.stop();
+});
+
+test(`${cases.length} shared vectors through the Worker`, async (t) => {
+  assert.ok(cases.length >= 54, `found ${cases.length} vectors`);
+  const byNow = new Map();
+  cases.forEach((c, i) => byNow.set(c.now, [...(byNow.get(c.now) ?? []), [c, i]]));
+  let forwarded = 0;
+  for (const [now, group] of byNow) {
+    await gateway.setVars({ TEST_FIXED_NOW: String(now) });
+    for (const [c, i] of group) {
+      await t.test(c.name, async () => {
+        const want = expectationOf(c);
+        const res = await gateway.send(pathOf(c, i), requestOf(c));
+        const answer = res.json;
+        if (!want.ok) {
+          assert.equal(res.status, want.status, `status for ${want.error}: ${res.text}`);
+          assert.equal(answer.error, want.error);
+          assert.ok(answer.message.length > 0);
+          return;
+        }
+        assert.equal(res.status, 200, res.text);
+        forwarded++;
+        const got = await waitFor(() => origin.requests.length === forwarded && origin.requests.at(-1), 10_000, "the event");
+        const event = new Webhook(FORWARD_SECRET).verify(got.body, got.headers);
+        assert.equal(got.headers["content-type"], "application/cloudevents+json");
+        assert.equal(got.headers["webhook-id"], event.id);
+        assert.equal(event.id, answer.id);
+        for (const [k, v] of Object.entries(want.event ?? {})) assert.equal(event[k], v, `event.${k}`);
+      });
+    }
+  }
+  await sleep(300); // nothing refused may arrive late
+  assert.equal(origin.requests.length, forwarded);
+  assert.equal(forwarded, cases.filter((c) => expectationOf(c).ok).length);
+});
