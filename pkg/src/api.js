@@ -52,20 +52,27 @@ function sourceConfig(options) {
 
 /** Headers as `name\0value\0...`: a Fetch `Headers`, a plain object (Node's arrays included) or [name, value] pairs. */
 export function flattenHeaders(headers) {
-  const out = [];
+  if (!headers) return "";
+  // Built as one string (no array, no join): this runs on every verification.
+  let out = "";
+  let first = true;
   const add = (name, value) => {
     if (value === undefined || value === null) return;
-    if (Array.isArray(value)) return value.forEach((v) => add(name, v));
-    const n = String(name), v = String(value);
+    if (Array.isArray(value)) {
+      for (const v of value) add(name, v);
+      return;
+    }
+    const n = typeof name === "string" ? name : String(name);
+    const v = typeof value === "string" ? value : String(value);
     if (n.includes("\0") || v.includes("\0")) throw new TypeError("carehook: a header contains a NUL character");
-    out.push(n, v);
+    out += first ? `${n}\0${v}` : `\0${n}\0${v}`;
+    first = false;
   };
-  if (!headers) return "";
   if (typeof headers.forEach === "function" && typeof headers.get === "function") headers.forEach((v, k) => add(k, v));
   else if (Array.isArray(headers)) headers.forEach(([k, v]) => add(k, v));
   else if (typeof headers === "object") for (const k of Object.keys(headers)) add(k, headers[k]);
   else throw new TypeError("carehook: headers must be a Headers, an object or [name, value] pairs");
-  return out.join("\0");
+  return out;
 }
 
 /** The body as bytes; a string is accepted (UTF-8) but raw bytes are safer. */
