@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help bootstrap pkg worker www test run bench size fuzz soak lint clean
+.PHONY: help bootstrap pkg worker www test run bench size fuzz deny soak lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ size: pkg ## the .wasm size, raw and gzip
 
 fuzz: bootstrap ## run every fuzz target (FUZZ_SECONDS each, default 60)
 	@scripts/fuzz
+
+deny: ## dependency licenses, bans and sources (cargo-deny; `scripts/deny advisories` where GitHub is reachable)
+	@scripts/deny
 
 soak: bootstrap ## 10,000 signed webhooks through the Worker with a failing origin
 	@scripts/soak

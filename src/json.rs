@@ -16,8 +16,12 @@ pub struct Object<'a> {
 }
 
 impl<'a> Object<'a> {
-    /// The object `text` holds; `None` when it is not a JSON object (or has a repeated key).
+    /// The object `text` holds; `None` when it is not a JSON object (or has a repeated key, or nests deeper than
+    /// [`MAX_DEPTH`]).
     pub fn parse(text: &'a str) -> Option<Self> {
+        if !nesting_fits(text) {
+            return None;
+        }
         serde_json::from_str(text).ok()
     }
 
@@ -84,14 +88,42 @@ impl<'de: 'a, 'a> Visitor<'de> for ObjectVisitor<'a> {
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
         let mut fields: Vec<(Cow<'a, str>, &'a RawValue)> = Vec::new();
         while let Some(Key(k)) = map.next_key()? {
-            if fields.iter().any(|(seen, _)| *seen == k) {
-                return Err(serde::de::Error::custom("repeated key"));
-            }
             let v: &'a RawValue = map.next_value()?;
             fields.push((k, v));
         }
+        // Sorted, not pairwise: a 1 MiB body can hold ~100,000 keys, and comparing every pair took seconds.
+        let mut keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_ref()).collect();
+        keys.sort_unstable();
+        if keys.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
+            return Err(serde::de::Error::custom("repeated key"));
+        }
         Ok(Object { fields })
     }
+}
+
+/// Deepest nesting of arrays and objects accepted. The envelope adds one level, and serde_json (128), Python's json
+/// and other consumers refuse deeper documents; serde_json's raw values skip nesting without a limit.
+pub const MAX_DEPTH: usize = 100;
+
+/// Whether `text` nests arrays and objects at most [`MAX_DEPTH`] deep (brackets inside strings do not count).
+fn nesting_fits(text: &str) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for b in text.bytes() {
+        match (in_string, escaped, b) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (true, false, b'"') | (false, _, b'"') => in_string = !in_string,
+            (false, _, b'[' | b'{') => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return false;
+                }
+            }
+            (false, _, b']' | b'}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    true
 }
 
 /// An object key, borrowed from the body unless it had escapes.

@@ -14,8 +14,6 @@ pub struct Hub {
     header: &'static str,
     /// The header naming the event, when the vendor sends one.
     event_header: Option<&'static str>,
-    /// The header carrying a delivery id, when the vendor sends one.
-    id_header: Option<&'static str>,
     sample: Sample,
 }
 
@@ -23,7 +21,6 @@ pub static GITHUB: Hub = Hub {
     vendor: "github",
     header: "x-hub-signature-256",
     event_header: Some("x-github-event"),
-    id_header: Some("x-github-delivery"),
     sample: Sample {
         vendor: "github",
         path: "/in/github",
@@ -37,7 +34,6 @@ pub static ATHENAHEALTH: Hub = Hub {
     vendor: "athenahealth",
     header: "x-hub-signature",
     event_header: None,
-    id_header: None,
     sample: Sample {
         vendor: "athenahealth",
         path: "/in/athenahealth",
@@ -80,7 +76,9 @@ impl Scheme for Hub {
             _ => name,
         };
         Ok(Attributes {
-            id: header(self.id_header).or_else(|| b.id("eventId")),
+            // Only the body is signed: an id taken from a header (GitHub's X-GitHub-Delivery) could be changed on a
+            // replay to slip past deduplication, so GitHub's id is the body's digest (the common code's fallback).
+            id: b.id("eventId"),
             time: None,
             resourcetype: b.text("resourceType").as_deref().and_then(resource_type),
             resourceid: b.id("resourceId"),

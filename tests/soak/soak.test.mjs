@@ -1,0 +1,42 @@
+// The soak, small: 300 signed webhooks from all 13 vendors through the real Worker under wrangler dev, while the
+// origin answers 500 to 30% of deliveries, lets some run past the gateway's 1 s timeout and is down for 5 s.
+// `make soak` is the same run with 10,000 webhooks and a 30 s outage.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { run } from "./lib.mjs";
+
+test("300 webhooks under faults: every event reaches the origin, signed, and nothing is dead-lettered", { timeout: 170_000 }, async () => {
+  const result = await run({
+    n: 300,
+    concurrency: 16,
+    outageS: 5,
+    retryBase: 1,
+    originTimeout: 1,
+    failRate: 0.3,
+    hangRate: 0.02,
+    // At most 2 injected faults per event: with the outage's attempts, an event needs at most 6 attempts (63 s of
+    // backoff at worst, about 35 s typically), and the queue allows 11.
+    faultCap: 2,
+    seed: 20260426,
+    deadlineS: 100,
+    log: (line) => console.log(line),
+  });
+  console.log(JSON.stringify({ ingest: result.ingest, origin: result.origin, delivery: result.delivery }));
+  for (const c of result.checks) assert.ok(c.ok, `${c.name}: ${c.detail}`);
+
+  assert.equal(result.ingest.statuses[200], 300);
+  assert.equal(result.origin.distinctIdsDelivered, 300);
+  assert.equal(Object.keys(result.origin.byVendor).length, 13, "every vendor's events were delivered");
+  assert.equal(result.deadLetters.observed, 0);
+  assert.ok(result.delivery.retries >= result.origin.injected500 + result.origin.injectedHangs, "every fault was retried");
+  assert.ok(result.delivery.maxAttempt < result.params.maxAttempts);
+
+  // Everything it started is gone: the temp dir, the gateway's process and port, the origin's port.
+  const { gatewayPid, gatewayUrl, originUrl, dir } = result.processes;
+  assert.equal(existsSync(dir), false);
+  assert.throws(() => process.kill(gatewayPid, 0), { code: "ESRCH" });
+  for (const url of [gatewayUrl, originUrl]) {
+    await assert.rejects(fetch(url, { signal: AbortSignal.timeout(2000) }), `${url} still answers`);
+  }
+});
