@@ -47,6 +47,11 @@ pub use request::{Headers, Request};
 pub use schemes::{Sample, SignInput};
 pub use source::{inspect, sign, verify, Options, Source, SourceConfig, Verified};
 
+/// Every vendor identifier carehook accepts.
+pub fn vendors() -> impl Iterator<Item = &'static str> {
+    schemes::ALL.iter().map(|s| s.vendor())
+}
+
 /// A realistic signed example for every vendor.
 pub fn samples() -> impl Iterator<Item = Sample> {
     schemes::ALL.iter().map(|s| s.sample())

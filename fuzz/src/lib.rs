@@ -17,25 +17,10 @@ use std::collections::BTreeMap;
 /// The clock every target verifies at (unless it skews it).
 pub const NOW: i64 = 1_763_800_000;
 
-pub const VENDORS: [&str; 13] = [
-    "elation",
-    "elmed",
-    "healthie",
-    "mycure",
-    "standard",
-    "svix",
-    "stripe",
-    "akute",
-    "github",
-    "athenahealth",
-    "medplum",
-    "metriport",
-    "photon",
-];
-
 /// The vendor a choice byte names.
 pub fn vendor(choice: u8) -> &'static str {
-    VENDORS[usize::from(choice) % VENDORS.len()]
+    let all: Vec<&'static str> = carehook::vendors().collect();
+    all.get(usize::from(choice) % all.len()).copied().unwrap_or("elation")
 }
 
 pub fn sample(vendor: &str) -> carehook::Sample {

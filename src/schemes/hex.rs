@@ -1,37 +1,18 @@
 //! Bare-hex HMAC-SHA256 of the body in one header: Medplum (`X-Signature`), Metriport (`x-metriport-signature`),
 //! Photon Health (`X-Photon-Signature`).
 
-use super::{sign_body_hmac, text_secret, verify_body_hmac, Auth, Ctx, Sample, Scheme, SignInput};
+use super::body_hmac::BodyHmac;
+use super::Sample;
 use crate::event::{action, resource_type, split_event, Attributes, EventTime};
 use crate::json::Object;
-use crate::keys::Key;
-use crate::source::Options;
 use crate::{Error, Request};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
-    /// A FHIR resource; the interaction is in `X-Medplum-Interaction`.
-    Medplum,
-    /// `{meta: {messageId, when, type}, ...}`.
-    Metriport,
-    /// `{id, type, createdAt, data}`.
-    Photon,
-}
-
-#[derive(Debug)]
-pub struct HexPreset {
-    vendor: &'static str,
-    header: &'static str,
-    shape: Shape,
-    sample: Sample,
-}
 
 const MEDPLUM_INTERACTION: &str = "x-medplum-interaction";
 
-pub static MEDPLUM: HexPreset = HexPreset {
+pub static MEDPLUM: BodyHmac = BodyHmac {
     vendor: "medplum",
     header: "x-signature",
-    shape: Shape::Medplum,
+    prefix: "",
     sample: Sample {
         vendor: "medplum",
         path: "/in/medplum",
@@ -39,12 +20,13 @@ pub static MEDPLUM: HexPreset = HexPreset {
         signing_key: "medplum-demo-secret",
         extra_headers: &[("x-medplum-interaction", "update"), ("content-type", "application/fhir+json")],
     },
+    attributes: medplum,
 };
 
-pub static METRIPORT: HexPreset = HexPreset {
+pub static METRIPORT: BodyHmac = BodyHmac {
     vendor: "metriport",
     header: "x-metriport-signature",
-    shape: Shape::Metriport,
+    prefix: "",
     sample: Sample {
         vendor: "metriport",
         path: "/in/metriport",
@@ -52,12 +34,13 @@ pub static METRIPORT: HexPreset = HexPreset {
         signing_key: "metriport-demo-key",
         extra_headers: &[],
     },
+    attributes: metriport,
 };
 
-pub static PHOTON: HexPreset = HexPreset {
+pub static PHOTON: BodyHmac = BodyHmac {
     vendor: "photon",
     header: "x-photon-signature",
-    shape: Shape::Photon,
+    prefix: "",
     sample: Sample {
         vendor: "photon",
         path: "/in/photon",
@@ -65,82 +48,55 @@ pub static PHOTON: HexPreset = HexPreset {
         signing_key: "photon-demo-secret",
         extra_headers: &[],
     },
+    attributes: photon,
 };
 
-impl Scheme for HexPreset {
-    fn vendor(&self) -> &'static str {
-        self.vendor
-    }
+/// A FHIR resource; the interaction is in the (unsigned) `X-Medplum-Interaction` header.
+fn medplum(b: &Object<'_>, req: &Request<'_>) -> Result<Attributes, Error> {
+    let interaction = req.headers.get(MEDPLUM_INTERACTION).ok().flatten().map(str::to_owned);
+    let rtype = b.text("resourceType");
+    Ok(Attributes {
+        event: format!(
+            "{}.{}",
+            rtype.as_deref().unwrap_or("Resource"),
+            interaction.as_deref().unwrap_or("notification")
+        ),
+        // A resource version is one event: `Patient/<id>/_history/<versionId>` dedupes retries.
+        id: b
+            .object("meta")
+            .and_then(|m| m.id("versionId"))
+            .and_then(|v| Some(format!("{}/{}/_history/{v}", rtype.as_deref()?, b.id("id")?))),
+        action: interaction.as_deref().map(action),
+        resourceid: b.id("id"),
+        resourcetype: rtype,
+        ..Attributes::default()
+    })
+}
 
-    fn identifying_header(&self) -> Option<&'static str> {
-        Some(self.header)
-    }
+/// `{meta: {messageId, when, type}, ...}`.
+fn metriport(b: &Object<'_>, _: &Request<'_>) -> Result<Attributes, Error> {
+    let meta = b.object("meta").ok_or(Error::InvalidPayload { reason: "not a Metriport message (meta)" })?;
+    Ok(Attributes {
+        id: meta.id("messageId"),
+        event: meta.text("type").unwrap_or_else(|| "unknown".to_owned()),
+        time: meta.text("when").map(EventTime::Text),
+        ..Attributes::default()
+    })
+}
 
-    fn parse_key(&self, text: &str) -> Result<Key, Error> {
-        text_secret(text)
-    }
-
-    fn verify(&self, cx: &mut Ctx<'_>) -> Result<Auth, Error> {
-        verify_body_hmac(cx, self.header, "")
-    }
-
-    fn sign(&self, key: &str, input: &SignInput<'_>) -> Result<Vec<(String, String)>, Error> {
-        let mut headers = sign_body_hmac(self.header, "", key, input.body)?;
-        headers.extend(self.sample.extra_headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-        Ok(headers)
-    }
-
-    fn attributes(&self, b: &Object<'_>, req: &Request<'_>, _: &Auth, _: &Options) -> Result<Attributes, Error> {
-        Ok(match self.shape {
-            Shape::Medplum => {
-                let interaction = req.headers.get(MEDPLUM_INTERACTION).ok().flatten().map(str::to_owned);
-                let rtype = b.text("resourceType");
-                Attributes {
-                    event: format!(
-                        "{}.{}",
-                        rtype.as_deref().unwrap_or("Resource"),
-                        interaction.as_deref().unwrap_or("notification")
-                    ),
-                    // A resource version is one event: `Patient/<id>/_history/<versionId>` dedupes retries.
-                    id: b
-                        .object("meta")
-                        .and_then(|m| m.id("versionId"))
-                        .and_then(|v| Some(format!("{}/{}/_history/{v}", rtype.as_deref()?, b.id("id")?))),
-                    action: interaction.as_deref().map(action),
-                    resourceid: b.id("id"),
-                    resourcetype: rtype,
-                    ..Attributes::default()
-                }
-            }
-            Shape::Metriport => {
-                let meta =
-                    b.object("meta").ok_or(Error::InvalidPayload { reason: "not a Metriport message (meta)" })?;
-                Attributes {
-                    id: meta.id("messageId"),
-                    event: meta.text("type").unwrap_or_else(|| "unknown".to_owned()),
-                    time: meta.text("when").map(EventTime::Text),
-                    ..Attributes::default()
-                }
-            }
-            Shape::Photon => {
-                // `photon:prescription:created` → `prescription.created` (the vendor prefix is already the type's).
-                let sent = b.text("type").unwrap_or_else(|| "unknown".to_owned());
-                let event = sent.strip_prefix("photon:").unwrap_or(&sent).replace(':', ".");
-                let (resource, verb) = split_event(&event);
-                Attributes {
-                    id: b.id("id"),
-                    time: b.text("createdAt").map(EventTime::Text),
-                    resourcetype: verb.and_then(|_| resource_type(resource)),
-                    resourceid: b.object("data").and_then(|d| d.id("id")),
-                    action: verb.map(str::to_owned),
-                    resourceurl: None,
-                    event,
-                }
-            }
-        })
-    }
-
-    fn sample(&self) -> Sample {
-        self.sample
-    }
+/// `{id, type, createdAt, data}`.
+fn photon(b: &Object<'_>, _: &Request<'_>) -> Result<Attributes, Error> {
+    // `photon:prescription:created` → `prescription.created` (the vendor prefix is already the type's).
+    let sent = b.text("type").unwrap_or_else(|| "unknown".to_owned());
+    let event = sent.strip_prefix("photon:").unwrap_or(&sent).replace(':', ".");
+    let (resource, verb) = split_event(&event);
+    Ok(Attributes {
+        id: b.id("id"),
+        time: b.text("createdAt").map(EventTime::Text),
+        resourcetype: verb.and_then(|_| resource_type(resource)),
+        resourceid: b.object("data").and_then(|d| d.id("id")),
+        action: verb.map(str::to_owned),
+        resourceurl: None,
+        event,
+    })
 }

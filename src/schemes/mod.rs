@@ -12,6 +12,7 @@ use crate::{Error, Request};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+pub mod body_hmac;
 pub mod elation;
 pub mod elmed;
 pub mod healthie;
