@@ -132,8 +132,10 @@ function githubRow(api) {
   const verifier = new api.Verifier({ vendor: "github", keys: GITHUB_KEY });
   const sig = headers["x-hub-signature-256"];
   const bad = tamper(body).toString();
+  // Only the body is signed, so carehook's event id for GitHub is the body's digest, not X-GitHub-Delivery.
+  const bodyId = `sha256:${createHash("sha256").update(body).digest("hex").slice(0, 32)}`;
   return [
-    carehook("carehook", verifier, req, "72d3162e-cc78-11e3-81ab-4c9367dc0958", { ...req, body: new Uint8Array(tamper(body)) }),
+    carehook("carehook", verifier, req, bodyId, { ...req, body: new Uint8Array(tamper(body)) }),
     {
       name: "@octokit/webhooks-methods verify",
       async: true,

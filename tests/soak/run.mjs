@@ -54,6 +54,7 @@ console.log(`soak: ${JSON.stringify(params)}`);
 const started = Date.now();
 const result = await run({ ...params, signal: controller.signal, logFile: join(out, "gateway.log"), log: (t) => console.log(t) });
 result.wallSeconds = Math.round((Date.now() - started) / 1000);
+delete result.processes; // this run's temp paths and ports: gone already
 writeFileSync(join(out, "latest.json"), JSON.stringify(result, null, 2) + "\n");
 console.log(`\nsoak: ${n} webhooks, ${result.wallSeconds} s in all (the gateway's output: target/soak/gateway.log)\n`);
 console.log(table(result));
