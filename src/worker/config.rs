@@ -97,7 +97,8 @@ pub fn delivery(env: &Env) -> Result<Delivery, String> {
     Ok(Delivery {
         origin,
         secret,
-        retry_base_seconds: number(env, "RETRY_BASE_SECONDS", DEFAULT_RETRY_BASE_SECONDS),
+        // At least 1 s: with 0, every retry happens at once and a short outage exhausts them all.
+        retry_base_seconds: number(env, "RETRY_BASE_SECONDS", DEFAULT_RETRY_BASE_SECONDS).max(1),
         timeout_ms: number(env, "ORIGIN_TIMEOUT_SECONDS", 30).saturating_mul(1000),
     })
 }
