@@ -144,6 +144,7 @@ mod tests {
         assert_eq!(utc("2026-03-29T14:00:00+02:00", 0, false).as_deref(), Some("2026-03-29T12:00:00Z"));
         assert_eq!(utc("2026-03-29T00:30:00-01:00", 0, true).as_deref(), Some("2026-03-29T01:30:00Z"));
         assert_eq!(utc("2026-11-22T08:00:00.000Z", 0, true).as_deref(), Some("2026-11-22T08:00:00.000Z"));
+        assert_eq!(utc("2026-11-22t08:00:00.000z", 0, true).as_deref(), Some("2026-11-22T08:00:00.000Z"));
         for bad in [
             "",
             "2026-03-29",

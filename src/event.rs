@@ -114,7 +114,7 @@ pub enum EventTime {
     Unix(i64),
     /// A parsed moment (written in UTC).
     At(crate::date::Moment),
-    /// The vendor's own RFC 3339 text: kept as sent when valid.
+    /// The vendor's own RFC 3339 text: used when valid, re-written in UTC.
     Text(String),
 }
 

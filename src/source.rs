@@ -227,7 +227,8 @@ impl Source {
         let time = match a.time {
             Some(EventTime::Unix(t)) => date::format(&date::Moment { unix: t, fraction: String::new() }),
             Some(EventTime::At(m)) => date::format(&m),
-            Some(EventTime::Text(t)) => date::parse(&t, 0, true).map(|_| t),
+            // Re-written in UTC with upper-case T and Z: RFC 3339 allows `t`/`z` and offsets, not every consumer does.
+            Some(EventTime::Text(t)) => date::parse(&t, 0, true).and_then(|m| date::format(&m)),
             None => None,
         };
         Ok(CloudEvent {
