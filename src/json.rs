@@ -59,9 +59,9 @@ impl<'a> Object<'a> {
         self.get(key)?.get().parse().ok()
     }
 
-    /// A nested object field.
+    /// A nested object field. Its depth was checked with the whole text by [`Object::parse`]: not scanned again.
     pub fn object(&self, key: &str) -> Option<Object<'a>> {
-        Object::parse(self.get(key)?.get())
+        serde_json::from_str(self.get(key)?.get()).ok()
     }
 
     /// Whether the field is present (even as null).

@@ -207,10 +207,8 @@ impl Source {
         }
         let auth = self.scheme.verify(cx)?;
         let event = self.normalize(req, &auth, cx.now);
-        cx.checked("payload", event.as_ref().map(|_| ()).map_err(Clone::clone), |_| {
-            "the vendor's JSON; normalized to a CloudEvent".into()
-        })?;
-        Ok(Verified { event: event?, key_index: auth.key_index })
+        let event = cx.checked("payload", event, |_| "the vendor's JSON; normalized to a CloudEvent".into())?;
+        Ok(Verified { event, key_index: auth.key_index })
     }
 
     fn normalize(&self, req: &Request<'_>, auth: &Auth, now: i64) -> Result<CloudEvent, Error> {
