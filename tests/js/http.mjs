@@ -1,5 +1,18 @@
 // Test helpers for real HTTP on 127.0.0.1: start a server on a free port, send exact bytes and headers.
 import { request } from "node:http";
+import net from "node:net";
+
+/** A free TCP port on 127.0.0.1, for processes that must be told their port (wrangler dev, an origin). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /** Listens on 127.0.0.1 (a free port); returns { url, close }. Connections are closed with the server. */
 export async function listen(server) {

@@ -5,12 +5,12 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { copyFileSync, cpSync, createWriteStream, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Webhook } from "standardwebhooks";
+import { freePort } from "../js/http.mjs";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 for (const file of ["build/index.js", "pkg/dist/carehook_bg.wasm"]) {
@@ -38,17 +38,6 @@ export const MAX_ATTEMPTS = (consumer.max_retries ?? 3) + 1;
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** A free TCP port on 127.0.0.1 (for the processes that must be told their port). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A small seeded generator (mulberry32): the same seed gives the same fault sequence for the same request order. */
 export function rng(seed) {
