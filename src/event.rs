@@ -19,6 +19,9 @@ pub struct CloudEvent {
     pub resourceid: Option<String>,
     pub action: Option<String>,
     pub resourceurl: Option<String>,
+    /// Whether `id` was derived from the content because the vendor sent no event id (see [`derived_id`]): a
+    /// gateway that keeps state can then tell a vendor's retry from a genuine repeat by time (the Worker does).
+    pub derived_id: bool,
     /// The body's JSON text, already validated as a JSON object.
     pub(crate) data: String,
 }
@@ -121,8 +124,11 @@ pub enum EventTime {
 /// What a scheme reads from its payload; the common code fills the rest of the envelope.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Attributes {
-    /// The vendor's event id; a digest of the body is used when absent.
+    /// The vendor's event id; [`derived_id`] is used when absent.
     pub id: Option<String>,
+    /// Content outside the body that tells two events apart when the vendor sends no id (Medplum's deleted
+    /// resource): part of the derived id.
+    pub distinct_by: Option<String>,
     /// The vendor's event name, without the vendor prefix.
     pub event: String,
     pub time: Option<EventTime>,
@@ -132,10 +138,51 @@ pub struct Attributes {
     pub resourceurl: Option<String>,
 }
 
-/// A stable id for bodies that carry none: the same bytes always give the same id, so retries dedupe.
-pub fn body_id(body: &[u8]) -> String {
-    let digest = Sha256::digest(body);
+/// A stable id for events that carry none: `sha256:` + 128 bits of SHA-256 over the CloudEvent `source`, the raw
+/// body and `extra` (content outside the body that tells events apart, such as Medplum's deleted resource), each
+/// length-prefixed. The same bytes from the same source always give the same id, so a vendor's retries keep it;
+/// two sources (ingest routes) never share one.
+pub fn derived_id(source: &str, body: &[u8], extra: Option<&str>) -> String {
+    let mut h = Sha256::new();
+    for part in [source.as_bytes(), body, extra.unwrap_or("").as_bytes()] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part);
+    }
+    digest_id(&h.finalize())
+}
+
+/// `sha256:` + the first 128 bits of `digest`, in hex.
+fn digest_id(digest: &[u8]) -> String {
     format!("sha256:{}", hex::encode(digest.get(..16).unwrap_or_default()))
+}
+
+/// A stable id derived from bytes alone (message ids the sender did not give, storage keys).
+pub fn body_id(body: &[u8]) -> String {
+    digest_id(&Sha256::digest(body))
+}
+
+/// The longest event id kept as sent; a longer one is replaced by its digest (queues, headers and storage keys all
+/// have limits, and an id is not the place for kilobytes).
+pub const MAX_ID_BYTES: usize = 256;
+/// The longest value of any other attribute.
+pub const MAX_ATTRIBUTE_BYTES: usize = 1024;
+
+/// An attribute without control characters (CR, LF, NUL, DEL, C1): CloudEvents attributes are single-line text, and
+/// they travel into headers and logs.
+pub fn clean_attribute(text: String) -> String {
+    if text.chars().any(char::is_control) {
+        text.chars().filter(|c| !c.is_control()).collect()
+    } else {
+        text
+    }
+}
+
+/// What a verified request asks to be answered instead of an event: a vendor's endpoint check (Metriport's
+/// `ping`). The body is the answer's JSON text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handshake {
+    pub status: u16,
+    pub body: String,
 }
 
 /// `lab_order_tests` → `LabOrderTest`, `medical-encounters` → `MedicalEncounter`, `applied_tag` → `AppliedTag`.
@@ -222,10 +269,23 @@ mod tests {
     }
 
     #[test]
-    fn body_ids_are_stable_and_distinct() {
-        assert_eq!(body_id(b"{}"), body_id(b"{}"));
-        assert_ne!(body_id(b"{}"), body_id(b"{ }"));
+    fn derived_ids_are_stable_and_distinct_per_source_body_and_extra() {
+        let id = derived_id("carehook:in/a", b"{}", None);
+        assert_eq!(id, derived_id("carehook:in/a", b"{}", None));
+        assert_ne!(id, derived_id("carehook:in/b", b"{}", None), "two routes never share an id");
+        assert_ne!(id, derived_id("carehook:in/a", b"{ }", None));
+        assert_ne!(id, derived_id("carehook:in/a", b"{}", Some("Patient/1")));
+        assert_ne!(derived_id("carehook:in/a", b"{}", Some("Patient/1")), derived_id("carehook:in/a", b"{}", Some("Patient/2")));
+        // Length prefixes: moving bytes between the parts changes the id.
+        assert_ne!(derived_id("ab", b"c", None), derived_id("a", b"bc", None));
+        assert!(id.starts_with("sha256:") && id.len() == 7 + 32);
         assert!(body_id(b"").starts_with("sha256:"));
+    }
+
+    #[test]
+    fn attributes_lose_control_characters() {
+        assert_eq!(clean_attribute("a\r\nb\u{0}c\u{7f}d\u{85}e".into()), "abcde");
+        assert_eq!(clean_attribute("Zoë/ü".into()), "Zoë/ü");
     }
 
     #[test]
@@ -243,6 +303,7 @@ mod tests {
             resourceid: None,
             action: None,
             resourceurl: None,
+            derived_id: false,
             data: r#"{"amount": 850.00}"#.into(),
         };
         let text = ev.to_json();

@@ -1,7 +1,7 @@
 //! A configured webhook source (vendor + keyring + options), and the entry points that use it.
 
 use crate::date;
-use crate::event::{body_id, CloudEvent, EventTime};
+use crate::event::{clean_attribute, derived_id, CloudEvent, EventTime, Handshake, MAX_ATTRIBUTE_BYTES, MAX_ID_BYTES};
 use crate::json::Object;
 use crate::keys::Keyring;
 use crate::report::{Report, ReportError};
@@ -109,6 +109,7 @@ impl std::fmt::Debug for Source {
 pub struct Verified {
     event: CloudEvent,
     key_index: usize,
+    handshake: Option<Handshake>,
 }
 
 impl Verified {
@@ -121,6 +122,11 @@ impl Verified {
     /// The 0-based keyring entry that matched.
     pub fn key_index(&self) -> usize {
         self.key_index
+    }
+    /// The answer the vendor expects instead of an event, when the request is an endpoint check (Metriport's
+    /// `ping`): a gateway answers it and emits nothing.
+    pub fn handshake(&self) -> Option<&Handshake> {
+        self.handshake.as_ref()
     }
 }
 
@@ -207,18 +213,41 @@ impl Source {
         }
         let auth = self.scheme.verify(cx)?;
         let event = self.normalize(req, &auth, cx.now);
-        let event = cx.checked("payload", event, |_| "the vendor's JSON; normalized to a CloudEvent".into())?;
-        Ok(Verified { event, key_index: auth.key_index })
+        let (event, handshake) =
+            cx.checked("payload", event, |_| "the vendor's JSON; normalized to a CloudEvent".into())?;
+        Ok(Verified { event, key_index: auth.key_index, handshake })
     }
 
-    fn normalize(&self, req: &Request<'_>, auth: &Auth, now: i64) -> Result<CloudEvent, Error> {
+    /// The CloudEvent `source`: the configured one, else `carehook:<vendor>`.
+    pub fn event_source(&self) -> String {
+        self.opts.source.clone().unwrap_or_else(|| format!("carehook:{}", self.vendor()))
+    }
+
+    fn normalize(&self, req: &Request<'_>, auth: &Auth, now: i64) -> Result<(CloudEvent, Option<Handshake>), Error> {
         let text = std::str::from_utf8(req.body)
             .map_err(|_| Error::InvalidPayload { reason: "the body is not UTF-8 text" })?;
         let body = Object::parse(text)
             .ok_or(Error::InvalidPayload { reason: "the body is not a JSON object (or repeats a key)" })?;
         let a = self.scheme.attributes(&body, req, auth, &self.opts)?;
+        let handshake = self.scheme.handshake(&body);
         let vendor = self.vendor();
-        let subject = match (&a.resourcetype, &a.resourceid) {
+        let source = clean_attribute(self.event_source());
+        let bounded = |text: Option<String>| -> Result<Option<String>, Error> {
+            match text.map(clean_attribute) {
+                Some(t) if t.len() > MAX_ATTRIBUTE_BYTES => {
+                    Err(Error::InvalidPayload { reason: "an event attribute is longer than 1024 bytes" })
+                }
+                t => Ok(t),
+            }
+        };
+        let (resourcetype, resourceid) = (bounded(a.resourcetype)?, bounded(a.resourceid)?);
+        let ty = bounded(Some(format!("{vendor}.{}", a.event)))?.unwrap_or_default();
+        let (id, derived) = match a.id.map(clean_attribute).filter(|i| !i.is_empty()) {
+            Some(id) if id.len() > MAX_ID_BYTES => (derived_id(&source, id.as_bytes(), None), false),
+            Some(id) => (id, false),
+            None => (derived_id(&source, req.body, a.distinct_by.as_deref()), true),
+        };
+        let subject = match (&resourcetype, &resourceid) {
             (Some(t), Some(i)) => Some(format!("{t}/{i}")),
             _ => None,
         };
@@ -229,21 +258,23 @@ impl Source {
             Some(EventTime::Text(t)) => date::parse(&t, 0, true).and_then(|m| date::format(&m)),
             None => None,
         };
-        Ok(CloudEvent {
+        let event = CloudEvent {
             specversion: "1.0",
-            id: a.id.filter(|i| !i.is_empty()).unwrap_or_else(|| body_id(req.body)),
-            source: self.opts.source.clone().unwrap_or_else(|| format!("carehook:{vendor}")),
-            ty: format!("{vendor}.{}", a.event),
+            id,
+            source,
+            ty,
             subject,
             time: time.unwrap_or_else(|| date::rfc3339(now)),
             datacontenttype: "application/json",
             vendor,
-            resourcetype: a.resourcetype,
-            resourceid: a.resourceid,
-            action: a.action,
-            resourceurl: a.resourceurl,
+            resourcetype,
+            resourceid,
+            action: bounded(a.action)?,
+            resourceurl: bounded(a.resourceurl)?,
+            derived_id: derived,
             data: text.to_owned(),
-        })
+        };
+        Ok((event, handshake))
     }
 }
 

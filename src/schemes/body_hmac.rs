@@ -2,7 +2,7 @@
 //! (`sha256=`). Each vendor differs only in names and in how its payload reads: see `hub.rs` and `hex.rs`.
 
 use super::{sign_body_hmac, text_secret, verify_body_hmac, Auth, Ctx, Sample, Scheme, SignInput};
-use crate::event::Attributes;
+use crate::event::{Attributes, Handshake};
 use crate::json::Object;
 use crate::keys::Key;
 use crate::source::Options;
@@ -10,6 +10,8 @@ use crate::{Error, Request};
 
 /// Reads one vendor's payload (and the unsigned headers it names) into CloudEvent attributes.
 pub type ReadAttributes = fn(&Object<'_>, &Request<'_>) -> Result<Attributes, Error>;
+/// Reads a verified body as an endpoint check, when it is one.
+pub type ReadHandshake = fn(&Object<'_>) -> Option<Handshake>;
 
 #[derive(Debug)]
 pub struct BodyHmac {
@@ -19,6 +21,7 @@ pub struct BodyHmac {
     pub prefix: &'static str,
     pub sample: Sample,
     pub attributes: ReadAttributes,
+    pub handshake: Option<ReadHandshake>,
 }
 
 impl Scheme for BodyHmac {
@@ -50,5 +53,9 @@ impl Scheme for BodyHmac {
 
     fn sample(&self) -> Sample {
         self.sample
+    }
+
+    fn handshake(&self, body: &Object<'_>) -> Option<Handshake> {
+        self.handshake.and_then(|read| read(body))
     }
 }

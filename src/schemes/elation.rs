@@ -62,6 +62,7 @@ impl Scheme for Elation {
             return Err(Error::InvalidPayload { reason: "not an Elation event (resource, action, event_uuid)" });
         };
         Ok(Attributes {
+            distinct_by: None,
             id: b.text("event_uuid").or_else(|| b.id("event_id")),
             event: format!("{resource}.{action}"),
             time: None,

@@ -51,6 +51,7 @@ impl Scheme for Elmed {
             .ok_or(Error::InvalidPayload { reason: "not an ELMED event: no event name" })?;
         let (resource, verb) = split_event(&event);
         Ok(Attributes {
+            distinct_by: None,
             id: None,
             time: b.str("timestamp").and_then(|t| date::parse(&t, opts.utc_offset_minutes, false)).map(EventTime::At),
             resourcetype: resource_type(resource),

@@ -110,6 +110,7 @@ impl Scheme for Healthie {
             .ok_or(Error::InvalidPayload { reason: "not a Healthie event (resource_id, event_type)" })?;
         let (resource, verb) = split_event(&event);
         Ok(Attributes {
+            distinct_by: None,
             id: None,
             time: None,
             resourcetype: b.text("resource_id_type").or_else(|| resource_type(resource)),

@@ -3,11 +3,12 @@
 
 use super::body_hmac::BodyHmac;
 use super::Sample;
-use crate::event::{action, resource_type, split_event, Attributes, EventTime};
+use crate::event::{action, resource_type, split_event, Attributes, EventTime, Handshake};
 use crate::json::Object;
 use crate::{Error, Request};
 
 const MEDPLUM_INTERACTION: &str = "x-medplum-interaction";
+const MEDPLUM_DELETED: &str = "x-medplum-deleted-resource";
 
 pub static MEDPLUM: BodyHmac = BodyHmac {
     vendor: "medplum",
@@ -21,6 +22,7 @@ pub static MEDPLUM: BodyHmac = BodyHmac {
         extra_headers: &[("x-medplum-interaction", "update"), ("content-type", "application/fhir+json")],
     },
     attributes: medplum,
+    handshake: None,
 };
 
 pub static METRIPORT: BodyHmac = BodyHmac {
@@ -35,6 +37,7 @@ pub static METRIPORT: BodyHmac = BodyHmac {
         extra_headers: &[],
     },
     attributes: metriport,
+    handshake: Some(metriport_ping),
 };
 
 pub static PHOTON: BodyHmac = BodyHmac {
@@ -49,13 +52,29 @@ pub static PHOTON: BodyHmac = BodyHmac {
         extra_headers: &[],
     },
     attributes: photon,
+    handshake: None,
 };
 
-/// A FHIR resource; the interaction is in the (unsigned) `X-Medplum-Interaction` header.
+/// A FHIR resource; the interaction is in the (unsigned) `X-Medplum-Interaction` header. A delete sends `{}`, and
+/// only the (unsigned) `X-Medplum-Deleted-Resource: <Type>/<id>` header says what was deleted: it becomes the
+/// subject, and part of the derived id, so two deletes of different resources are two events.
 fn medplum(b: &Object<'_>, req: &Request<'_>) -> Result<Attributes, Error> {
     let interaction = req.headers.get(MEDPLUM_INTERACTION).ok().flatten().map(str::to_owned);
+    if interaction.as_deref() == Some("delete") {
+        if let Some((rtype, id)) = req.headers.get(MEDPLUM_DELETED).ok().flatten().and_then(fhir_reference) {
+            return Ok(Attributes {
+                event: format!("{rtype}.delete"),
+                action: Some(action("delete")),
+                distinct_by: Some(format!("{rtype}/{id}")),
+                resourcetype: Some(rtype.to_owned()),
+                resourceid: Some(id.to_owned()),
+                ..Attributes::default()
+            });
+        }
+    }
     let rtype = b.text("resourceType");
     Ok(Attributes {
+        distinct_by: None,
         event: format!(
             "{}.{}",
             rtype.as_deref().unwrap_or("Resource"),
@@ -73,10 +92,28 @@ fn medplum(b: &Object<'_>, req: &Request<'_>) -> Result<Attributes, Error> {
     })
 }
 
+/// `<Type>/<id>` as FHIR writes a relative reference: a type of ASCII letters and digits starting with an upper-case
+/// letter, an id of 1–64 characters from `[A-Za-z0-9.-]`.
+fn fhir_reference(text: &str) -> Option<(&str, &str)> {
+    let (rtype, id) = text.trim().split_once('/')?;
+    let type_ok = rtype.starts_with(|c: char| c.is_ascii_uppercase()) && rtype.chars().all(|c| c.is_ascii_alphanumeric());
+    let id_ok = (1..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+    (type_ok && id_ok).then_some((rtype, id))
+}
+
+/// Metriport's endpoint check, `{"ping": "<random>", "meta": {"type": "ping"}}`, expects `{"pong": "<random>"}`.
+fn metriport_ping(b: &Object<'_>) -> Option<Handshake> {
+    let ping = b.str("ping")?;
+    let is_ping = b.object("meta").and_then(|m| m.text("type")).is_none_or(|t| t == "ping");
+    let body = serde_json::to_string(&serde_json::json!({ "pong": ping })).ok()?;
+    is_ping.then_some(Handshake { status: 200, body })
+}
+
 /// `{meta: {messageId, when, type}, ...}`.
 fn metriport(b: &Object<'_>, _: &Request<'_>) -> Result<Attributes, Error> {
     let meta = b.object("meta").ok_or(Error::InvalidPayload { reason: "not a Metriport message (meta)" })?;
     Ok(Attributes {
+        distinct_by: None,
         id: meta.id("messageId"),
         event: meta.text("type").unwrap_or_else(|| "unknown".to_owned()),
         time: meta.text("when").map(EventTime::Text),
@@ -91,6 +128,7 @@ fn photon(b: &Object<'_>, _: &Request<'_>) -> Result<Attributes, Error> {
     let event = sent.strip_prefix("photon:").unwrap_or(&sent).replace(':', ".");
     let (resource, verb) = split_event(&event);
     Ok(Attributes {
+        distinct_by: None,
         id: b.id("id"),
         time: b.text("createdAt").map(EventTime::Text),
         resourcetype: verb.and_then(|_| resource_type(resource)),
@@ -99,4 +137,27 @@ fn photon(b: &Object<'_>, _: &Request<'_>) -> Result<Attributes, Error> {
         resourceurl: None,
         event,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metriport_ping_is_answered_with_its_pong() {
+        let body = Object::parse(r#"{"ping":"a\"b","meta":{"type":"ping"}}"#).unwrap();
+        assert_eq!(metriport_ping(&body), Some(Handshake { status: 200, body: r#"{"pong":"a\"b"}"#.into() }));
+        let other = Object::parse(r#"{"ping":"x","meta":{"type":"medical.consolidated-data"}}"#).unwrap();
+        assert_eq!(metriport_ping(&other), None);
+        assert_eq!(metriport_ping(&Object::parse(r#"{"meta":{"type":"ping"}}"#).unwrap()), None);
+    }
+
+    #[test]
+    fn deleted_resources_are_fhir_references() {
+        assert_eq!(fhir_reference("Patient/123"), Some(("Patient", "123")));
+        assert_eq!(fhir_reference(" Observation/a-b.c "), Some(("Observation", "a-b.c")));
+        for bad in ["patient/1", "Patient/", "/1", "Patient/1/2", "Patient/a b", "Pa-tient/1", "Patient"] {
+            assert_eq!(fhir_reference(bad), None, "{bad}");
+        }
+    }
 }

@@ -18,6 +18,7 @@ pub static GITHUB: BodyHmac = BodyHmac {
         signing_key: "github-demo-secret",
         extra_headers: &[("x-github-event", "issues"), ("x-github-delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958")],
     },
+    handshake: None,
     attributes: |b, req| hub(b, req, Some("x-github-event")),
 };
 
@@ -32,6 +33,7 @@ pub static ATHENAHEALTH: BodyHmac = BodyHmac {
         signing_key: "athena-demo-secret",
         extra_headers: &[],
     },
+    handshake: None,
     attributes: |b, req| hub(b, req, None),
 };
 
@@ -45,6 +47,7 @@ fn hub(b: &Object<'_>, req: &Request<'_>, event_header: Option<&'static str>) ->
         _ => name,
     };
     Ok(Attributes {
+        distinct_by: None,
         // Only the body is signed: an id taken from a header (GitHub's X-GitHub-Delivery) could be changed on a
         // replay to slip past deduplication, so GitHub's id is the body's digest (the common code's fallback).
         id: b.id("eventId"),

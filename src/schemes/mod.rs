@@ -110,6 +110,10 @@ pub trait Scheme: Sync + Send {
     ) -> Result<Attributes, Error>;
     /// A realistic example.
     fn sample(&self) -> Sample;
+    /// The answer a verified endpoint check expects instead of an event (Metriport's `ping` → `pong`).
+    fn handshake(&self, _body: &Object<'_>) -> Option<crate::event::Handshake> {
+        None
+    }
 }
 
 /// The state one verification works with; records each check when a report is wanted.

@@ -67,6 +67,7 @@ impl Scheme for Mycure {
         let event = b.text("event").ok_or(Error::InvalidPayload { reason: "not a MYCURE event (id, event)" })?;
         let (service, method) = split_event(&event);
         Ok(Attributes {
+            distinct_by: None,
             id: b.id("id"),
             time: None,
             resourcetype: method.and_then(|_| resource_type(service)),

@@ -119,6 +119,7 @@ impl Scheme for Standard {
         let event = b.text("type").unwrap_or_else(|| "unknown".to_owned());
         let (resource, verb) = split_event(&event);
         Ok(Attributes {
+            distinct_by: None,
             id: auth.message_id.clone(),
             time: auth.timestamp.map(EventTime::Unix),
             resourcetype: verb.and_then(|_| resource_type(resource)),

@@ -90,6 +90,7 @@ impl Scheme for Stripe {
         let object = b.object("data").and_then(|d| d.object("object"));
         let otype = object.as_ref().and_then(|o| o.text("object"));
         Ok(Attributes {
+            distinct_by: None,
             id: b.id("id"),
             time: b.int("created").or(auth.timestamp).map(EventTime::Unix),
             resourcetype: otype.as_deref().or(verb.map(|_| resource)).and_then(resource_type),

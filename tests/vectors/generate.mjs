@@ -11,6 +11,16 @@ const HOST = "https://hooks.example.com";
 
 // ---------------------------------------------------------------- primitives (Node crypto only)
 const sha256 = (bytes) => createHash("sha256").update(bytes).digest();
+/** carehook's id for an event the vendor gave none: sha256 over (source, body, extra), each length-prefixed. */
+function derivedId(source, body, extra = "") {
+  const h = createHash("sha256");
+  for (const part of [source, body, extra].map((p) => Buffer.from(p))) {
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64BE(BigInt(part.length));
+    h.update(len).update(part);
+  }
+  return `sha256:${h.digest("hex").slice(0, 32)}`;
+}
 const hmac = (key, ...parts) => {
   const h = createHmac("sha256", key);
   for (const p of parts) h.update(p);
@@ -165,8 +175,9 @@ const fail = (error, verified = false) => (verified ? { ok: false, error, verifi
   const H = "x-hub-signature-256";
   const delivery = "9f2b1a3c-0d4e-11f1-8a2b-0242ac120002";
   const e = (headers, extra = {}) => ({ vendor: "github", keys: [secret], url: `${HOST}/in/github`, body, headers, ...extra });
-  // The delivery id is not signed, so the event id is the body's digest: a replay with a new delivery id dedupes.
-  const bodyId = `sha256:${hex(sha256(body)).slice(0, 32)}`;
+  // The delivery id is not signed, so the event id is derived from the CloudEvent source and the body (each
+  // length-prefixed, 64-bit big-endian): a replay with a new delivery id dedupes.
+  const bodyId = derivedId("carehook:github", body);
   add("github: valid issues.closed", e({ [H]: `sha256=${mac}`, "x-github-event": "issues", "x-github-delivery": delivery }), ok({
     vendor: "github", type: "github.issues.closed", id: bodyId, action: "closed",
   }));
@@ -200,6 +211,19 @@ const fail = (error, verified = false) => (verified ? { ok: false, error, verifi
   add("medplum: delete sends {}", { ...e({ "x-signature": hex(hmac(secret, "{}")), "x-medplum-interaction": "delete" }), body: "{}" }, ok({
     type: "medplum.Resource.delete", action: "deleted",
   }));
+  // The deleted resource is named only by the (unsigned) X-Medplum-Deleted-Resource header: it is the subject, and
+  // part of the derived id, so deletes of two resources are two events.
+  const del = (ref) => ({ ...e({ "x-signature": hex(hmac(secret, "{}")), "x-medplum-interaction": "delete", "x-medplum-deleted-resource": ref }), body: "{}" });
+  for (const ref of ["Patient/7c1d", "Observation/obs-1.a"]) {
+    const [type, id] = ref.split("/");
+    add(`medplum: delete of ${ref} names it`, del(ref), ok({
+      type: `medplum.${type}.delete`, action: "deleted", subject: ref, resourcetype: type, resourceid: id,
+      id: derivedId("carehook:medplum", "{}", ref),
+    }));
+  }
+  add("medplum: delete with a malformed deleted-resource header stays anonymous", del("Patient/../x y"), ok({
+    type: "medplum.Resource.delete", id: derivedId("carehook:medplum", "{}"),
+  }));
 
   const mkey = "metriport-test-key";
   const mbody = '{"meta":{"messageId":"m-0001","when":"2026-11-22T08:00:00.000Z","type":"medical.document-download"},"patients":[]}';
@@ -208,6 +232,24 @@ const fail = (error, verified = false) => (verified ? { ok: false, error, verifi
     vendor: "metriport", id: "m-0001", type: "metriport.medical.document-download", time: "2026-11-22T08:00:00.000Z",
   }));
   add("metriport: valid signature, no meta", m('{"ping":"pong"}', { "x-metriport-signature": hex(hmac(mkey, '{"ping":"pong"}')) }), fail("invalid_payload", true));
+  const ping = '{"ping":"3f9c1d2e7a","meta":{"type":"ping","messageId":"m-ping-1","when":"2026-11-22T08:00:00.000Z"}}';
+  add("metriport: ping verifies (a gateway answers pong)", m(ping, { "x-metriport-signature": hex(hmac(mkey, ping)) }), ok({
+    type: "metriport.ping", id: "m-ping-1",
+  }));
+  add("metriport: ping with a wrong signature", m(ping, { "x-metriport-signature": hex(hmac("other", ping)) }), fail("signature_mismatch"));
+  // Control characters never reach an attribute (they would break headers and logs); an id over 256 bytes is
+  // replaced by a digest of it.
+  const ctl = '{"meta":{"messageId":"m-\\r\\n0002\\u0000","when":"2026-11-22T08:00:00.000Z","type":"medical.\\u001bdocument"},"patients":[]}';
+  add("metriport: control characters are stripped from attributes", m(ctl, { "x-metriport-signature": hex(hmac(mkey, ctl)) }), ok({
+    id: "m-0002", type: "metriport.medical.document",
+  }));
+  const longId = "m".repeat(300);
+  const long = `{"meta":{"messageId":"${longId}","when":"2026-11-22T08:00:00.000Z","type":"medical.document-download"},"patients":[]}`;
+  add("metriport: an id over 256 bytes is replaced by its digest", m(long, { "x-metriport-signature": hex(hmac(mkey, long)) }), ok({
+    id: derivedId("carehook:metriport", longId),
+  }));
+  const longType = `{"meta":{"messageId":"m-0003","type":"${"t".repeat(1100)}"},"patients":[]}`;
+  add("metriport: an event name over 1 KiB is refused", m(longType, { "x-metriport-signature": hex(hmac(mkey, longType)) }), fail("invalid_payload", true));
   add("metriport: signature not hex", m(mbody, { "x-metriport-signature": "g".repeat(64) }), fail("malformed_header"));
 
   const pkey = "photon-test-secret";
