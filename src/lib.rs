@@ -23,10 +23,12 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::unreachable)
 )]
 
-mod date;
+pub(crate) mod date;
 mod diagnose;
 pub mod error;
 pub mod event;
+#[doc(hidden)]
+pub mod gateway;
 pub mod json;
 pub mod keys;
 pub mod report;

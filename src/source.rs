@@ -165,6 +165,12 @@ impl Source {
         &self.opts
     }
 
+    /// How long a byte-identical repeat of an event without a vendor id counts as the vendor's retry, in seconds
+    /// (see [`crate::schemes::Scheme::repeat_window`]).
+    pub fn repeat_window(&self) -> u64 {
+        self.scheme.repeat_window()
+    }
+
     /// Verifies `req` at time `now` (Unix seconds) and normalizes its payload.
     pub fn verify(&self, req: &Request<'_>, now: i64) -> Result<Verified, Error> {
         let mut cx = Ctx::new(req, &self.keys, &self.opts, now, false);

@@ -17,6 +17,11 @@ const SIGNATURE: &str = "x-elmed-signature";
 const EVENT: &str = "x-elmed-event";
 
 impl Scheme for Elmed {
+    /// ELMED retries at once, after 30 s and after 5 min.
+    fn repeat_window(&self) -> u64 {
+        600
+    }
+
     fn vendor(&self) -> &'static str {
         "elmed"
     }

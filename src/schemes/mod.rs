@@ -110,6 +110,12 @@ pub trait Scheme: Sync + Send {
     ) -> Result<Attributes, Error>;
     /// A realistic example.
     fn sample(&self) -> Sample;
+    /// How long after an event with a content-derived id (the vendor sends none) the vendor may still retry it, in
+    /// seconds: a byte-identical repeat inside it is that retry, one after it a new event. A vendor retries only
+    /// when it did not see our answer, so the window follows its retry schedule, not its retention.
+    fn repeat_window(&self) -> u64 {
+        3600
+    }
     /// The answer a verified endpoint check expects instead of an event (Metriport's `ping` → `pong`).
     fn handshake(&self, _body: &Object<'_>) -> Option<crate::event::Handshake> {
         None

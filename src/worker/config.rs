@@ -1,41 +1,130 @@
-//! The gateway's configuration, read from the Worker's bindings (see `wrangler.toml`). Error messages name bindings
-//! and fields, never a secret's value.
+//! The gateway's configuration, read from the Worker's bindings (see `wrangler.toml`) and parsed once per isolate:
+//! each route's source (scheme, keyring, options) and the forwarding key are kept until the text they came from
+//! changes, so a rotated secret takes effect on the next request. Error details name bindings and fields, never a
+//! secret's value, and go to the log, not to the sender.
 
-use crate::SourceConfig;
+use crate::gateway::ForwardKey;
+use crate::{Source, SourceConfig};
 use serde_json::Value;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 use worker::{js_sys, Date, Env};
 
 /// The queue that carries verified events to the consumer.
 pub const EVENTS: &str = "EVENTS";
-/// The dead-letter queue, for events the origin refused for good.
+/// The dead-letter queue, for events the origin refused for good or that ran out of retries.
 pub const DEAD_LETTERS: &str = "DEAD_LETTERS";
-/// KV: dedupe marks and the payloads too large for a queue message.
+/// KV: payloads too large for a queue message.
 pub const STATE: &str = "STATE";
+/// The Durable Object namespace of the ledger.
+pub const LEDGER: &str = "LEDGER";
+/// The ledger shards per route unless a source sets `shards`.
+pub const DEFAULT_SHARDS: u32 = 4;
+/// The most shards a route may have (the admin API reads every one).
+pub const MAX_SHARDS: u32 = 256;
+/// The first retry delay unless `RETRY_BASE_SECONDS` says otherwise.
+pub const DEFAULT_RETRY_BASE_SECONDS: u32 = 30;
 
-/// The source `name` as `SOURCES` declares it, its keyring read from the secret binding it names. `Ok(None)` when
-/// no source has that name.
-///
-/// A `SOURCES` entry holds the core's source options (`vendor`, `tolerance`, `publicPath`, `maxBodyBytes`,
-/// `allowIps`, ...) plus `secret`, the name of the secret whose value is the keyring: one key per line, or a JSON
-/// array of keys.
-pub fn source(env: &Env, name: &str) -> Result<Option<SourceConfig>, String> {
-    let sources = object_var(env, "SOURCES")?;
+/// One ingest route, `POST /in/<name>`.
+#[derive(Debug)]
+pub struct Route {
+    pub name: String,
+    pub source: Source,
+    /// Ledger shards (Durable Objects) this route's events are spread over.
+    pub shards: u32,
+    /// Seconds a byte-identical repeat of an event without a vendor id counts as the vendor's retry.
+    pub repeat_window: u64,
+}
+
+/// A configuration problem; `detail` names the binding or field at fault (never a value) for the log.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+/// A parsed value and the text it was parsed from.
+type Cached<T> = Option<(String, Rc<T>)>;
+/// A route, the `SOURCES` entry text and the keyring text it was parsed from.
+type CachedRoute = (String, String, Rc<Route>);
+
+thread_local! {
+    static SOURCES: RefCell<Cached<serde_json::Map<String, Value>>> = const { RefCell::new(None) };
+    static ROUTES: RefCell<HashMap<String, CachedRoute>> = RefCell::new(HashMap::new());
+    static DELIVERY: RefCell<Cached<Delivery>> = const { RefCell::new(None) };
+}
+
+/// `SOURCES`, parsed again only when its text changes.
+pub fn sources(env: &Env) -> Result<Rc<serde_json::Map<String, Value>>, ConfigError> {
+    let text = var_text(env, "SOURCES").ok_or_else(|| ConfigError("the var SOURCES is not set".into()))?;
+    SOURCES.with(|cell| {
+        if let Some((cached, map)) = cell.borrow().as_ref() {
+            if *cached == text {
+                return Ok(map.clone());
+            }
+        }
+        let map: serde_json::Map<String, Value> =
+            serde_json::from_str(&text).map_err(|_| ConfigError("the var SOURCES is not a table of sources".into()))?;
+        let map = Rc::new(map);
+        *cell.borrow_mut() = Some((text, map.clone()));
+        Ok(map)
+    })
+}
+
+/// The route `name`, or `Ok(None)` when no source has that name.
+pub fn route(env: &Env, name: &str) -> Result<Option<Rc<Route>>, ConfigError> {
+    let sources = sources(env)?;
     let Some(entry) = sources.get(name) else {
         return Ok(None);
     };
     let Value::Object(entry) = entry else {
-        return Err(format!("SOURCES.{name} is not a table"));
+        return Err(ConfigError(format!("SOURCES.{name} is not a table")));
     };
+    let Some(Value::String(secret)) = entry.get("secret") else {
+        return Err(ConfigError(format!("SOURCES.{name}.secret must name the secret that holds its keys")));
+    };
+    let keys = env
+        .secret(secret)
+        .map_err(|_| ConfigError(format!("the secret {secret} (keys of source {name}) is not set")))?
+        .to_string();
+    let entry_text = Value::Object(entry.clone()).to_string();
+    let cached = ROUTES.with(|routes| {
+        routes.borrow().get(name).filter(|(e, k, _)| *e == entry_text && *k == keys).map(|(_, _, r)| r.clone())
+    });
+    if let Some(route) = cached {
+        return Ok(Some(route));
+    }
+    let route = Rc::new(parse_route(name, entry, &keys)?);
+    ROUTES.with(|routes| routes.borrow_mut().insert(name.to_owned(), (entry_text, keys, route.clone())));
+    Ok(Some(route))
+}
+
+/// A `SOURCES` entry: the core's source options plus the gateway's own fields (`secret`, `shards`,
+/// `repeatWindowSeconds`).
+fn parse_route(name: &str, entry: &serde_json::Map<String, Value>, keys: &str) -> Result<Route, ConfigError> {
     let mut entry = entry.clone();
-    let Some(Value::String(secret)) = entry.remove("secret") else {
-        return Err(format!("SOURCES.{name}.secret must name the secret that holds its keys"));
+    entry.remove("secret");
+    let shards = match entry.remove("shards") {
+        None => DEFAULT_SHARDS,
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| (1..=MAX_SHARDS).contains(n))
+            .ok_or_else(|| ConfigError(format!("SOURCES.{name}.shards must be a whole number from 1 to {MAX_SHARDS}")))?,
     };
-    let text =
-        env.secret(&secret).map_err(|_| format!("the secret {secret} (keys of source {name}) is not set"))?.to_string();
-    let keys =
-        keyring(&text).ok_or_else(|| format!("the secret {secret} is neither key lines nor a JSON array of keys"))?;
+    let window = match entry.remove("repeatWindowSeconds") {
+        None => None,
+        Some(v) => Some(
+            v.as_u64().ok_or_else(|| ConfigError(format!("SOURCES.{name}.repeatWindowSeconds must be a whole number")))?,
+        ),
+    };
+    let keys = keyring(keys).ok_or_else(|| ConfigError(format!("the keys of source {name} are neither key lines nor a JSON array")))?;
     entry.insert("keys".into(), Value::from(keys));
-    serde_json::from_value(Value::Object(entry)).map(Some).map_err(|e| format!("SOURCES.{name} is invalid: {e}"))
+    // The CloudEvent source names the route, so two routes of one vendor never share a source + id.
+    entry.entry("source").or_insert_with(|| Value::from(format!("carehook:in/{name}")));
+    let cfg: SourceConfig =
+        serde_json::from_value(Value::Object(entry)).map_err(|e| ConfigError(format!("SOURCES.{name} is invalid: {e}")))?;
+    let source = Source::from_config(&cfg).map_err(|e| ConfigError(format!("SOURCES.{name}: {} ({e})", e.code())))?;
+    let repeat_window = window.unwrap_or_else(|| source.repeat_window());
+    Ok(Route { name: name.to_owned(), source, shards, repeat_window })
 }
 
 /// A keyring secret: a JSON array of keys, or one key per line (blank lines ignored).
@@ -47,58 +136,89 @@ fn keyring(text: &str) -> Option<Vec<String>> {
     Some(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect())
 }
 
-/// A var given as a TOML table / JSON object binding, or as JSON text.
-fn object_var(env: &Env, name: &str) -> Result<serde_json::Map<String, Value>, String> {
-    let value = js_sys::Reflect::get(env, &name.into()).unwrap_or_default();
-    let text = match value.as_string() {
-        Some(text) => text,
-        None if value.is_object() => {
-            js_sys::JSON::stringify(&value).ok().and_then(|s| s.as_string()).unwrap_or_default()
-        }
-        None => return Err(format!("the var {name} is not set")),
-    };
-    serde_json::from_str(&text).map_err(|_| format!("the var {name} is not a table of sources"))
+/// A var as text: a string binding as it is, a TOML table / JSON object binding as JSON.
+fn var_text(env: &Env, name: &str) -> Option<String> {
+    let value = js_sys::Reflect::get(env, &name.into()).ok()?;
+    match value.as_string() {
+        Some(text) => Some(text),
+        None if value.is_object() => js_sys::JSON::stringify(&value).ok().and_then(|s| s.as_string()),
+        None => None,
+    }
 }
 
 fn var(env: &Env, name: &str) -> Option<String> {
     env.var(name).ok().map(|v| v.to_string())
 }
 
-fn number(env: &Env, name: &str, default: u32) -> u32 {
+pub fn number(env: &Env, name: &str, default: u32) -> u32 {
     var(env, name).and_then(|v| v.trim().parse().ok()).unwrap_or(default)
 }
 
-/// Unix seconds the core checks signed timestamps against. `TEST_FIXED_NOW` replaces the clock for the test
-/// suite's recorded vectors (whose timestamps are years old); it must never be set in a deployment.
-pub fn verify_now(env: &Env) -> i64 {
-    var(env, "TEST_FIXED_NOW").and_then(|v| v.trim().parse().ok()).unwrap_or_else(now)
-}
-
-/// The real clock, in Unix seconds.
+/// The clock, in Unix seconds (and milliseconds below).
 pub fn now() -> i64 {
-    i64::try_from(Date::now().as_millis() / 1000).unwrap_or(0)
+    now_ms() / 1000
 }
 
-/// The first retry delay unless `RETRY_BASE_SECONDS` says otherwise.
-pub const DEFAULT_RETRY_BASE_SECONDS: u32 = 30;
+pub fn now_ms() -> i64 {
+    i64::try_from(Date::now().as_millis()).unwrap_or(0)
+}
+
+/// The name of the queue whose batches are dead letters (the consumer of `wrangler.toml`'s `dead_letter_queue`).
+pub fn dead_letter_queue(env: &Env) -> String {
+    var(env, "DEAD_LETTER_QUEUE").unwrap_or_else(|| "carehook-dead-letters".into())
+}
 
 /// Where and how the consumer delivers.
+#[derive(Debug)]
 pub struct Delivery {
     pub origin: String,
-    pub secret: String,
+    pub key: ForwardKey,
     /// First retry delay; each later attempt doubles it.
     pub retry_base_seconds: u32,
     pub timeout_ms: u32,
 }
 
-pub fn delivery(env: &Env) -> Result<Delivery, String> {
-    let origin = var(env, "ORIGIN_URL").ok_or("the var ORIGIN_URL is not set")?;
-    let secret = env.secret("FORWARD_SECRET").map_err(|_| "the secret FORWARD_SECRET is not set")?.to_string();
-    Ok(Delivery {
-        origin,
-        secret,
-        // At least 1 s: with 0, every retry happens at once and a short outage exhausts them all.
-        retry_base_seconds: number(env, "RETRY_BASE_SECONDS", DEFAULT_RETRY_BASE_SECONDS).max(1),
-        timeout_ms: number(env, "ORIGIN_TIMEOUT_SECONDS", 30).saturating_mul(1000),
+/// The delivery settings, parsed again only when one of them changes.
+pub fn delivery(env: &Env) -> Result<Rc<Delivery>, ConfigError> {
+    let origin = var(env, "ORIGIN_URL").ok_or_else(|| ConfigError("the var ORIGIN_URL is not set".into()))?;
+    let secret = env
+        .secret("FORWARD_SECRET")
+        .map_err(|_| ConfigError("the secret FORWARD_SECRET is not set".into()))?
+        .to_string();
+    // At least 1 s: with 0, every retry happens at once and a short outage exhausts them all.
+    let retry_base_seconds = number(env, "RETRY_BASE_SECONDS", DEFAULT_RETRY_BASE_SECONDS).max(1);
+    let timeout_ms = number(env, "ORIGIN_TIMEOUT_SECONDS", 30).saturating_mul(1000);
+    let fingerprint = format!("{origin}\n{retry_base_seconds}\n{timeout_ms}\n{secret}");
+    DELIVERY.with(|cell| {
+        if let Some((cached, delivery)) = cell.borrow().as_ref() {
+            if *cached == fingerprint {
+                return Ok(delivery.clone());
+            }
+        }
+        let key = ForwardKey::parse(secret.trim())
+            .map_err(|_| ConfigError("the secret FORWARD_SECRET is not whsec_ followed by base64".into()))?;
+        let delivery = Rc::new(Delivery { origin, key, retry_base_seconds, timeout_ms });
+        *cell.borrow_mut() = Some((fingerprint, delivery.clone()));
+        Ok(delivery)
     })
+}
+
+/// The admin token, when the admin API is enabled.
+pub fn admin_token(env: &Env) -> Option<String> {
+    env.secret("ADMIN_TOKEN").ok().map(|s| s.to_string()).filter(|t| !t.is_empty())
+}
+
+/// Days the ledger keeps an event's record (and a dead letter's payload) after its last change.
+pub fn retention_days(env: &Env) -> u32 {
+    number(env, "LEDGER_RETENTION_DAYS", 14).max(3)
+}
+
+/// The shard count of a route, from `SOURCES` alone (the consumer needs no keys for it).
+pub fn shards(env: &Env, name: &str) -> u32 {
+    sources(env)
+        .ok()
+        .and_then(|s| s.get(name).and_then(|e| e.get("shards")).and_then(Value::as_u64))
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|n| (1..=MAX_SHARDS).contains(n))
+        .unwrap_or(DEFAULT_SHARDS)
 }

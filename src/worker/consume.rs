@@ -1,120 +1,147 @@
-//! The queue consumer: POST each CloudEvent to the origin, signed with Standard Webhooks (`webhook-id` = the event
-//! id). 2xx → ack; 408, 429, 5xx or no answer → retry with exponential backoff; any other answer → dead-letter queue.
+//! The queue consumers. The events queue: POST each CloudEvent to the origin, signed with Standard Webhooks
+//! (`webhook-id` from the event id), redirects never followed; the origin's answer is judged by
+//! [`crate::gateway::judge`] and every attempt recorded in the ledger. The dead-letter queue: record each letter
+//! in the ledger as `dead`, with what is needed to replay it.
 
 use super::config::{self, Delivery};
+use super::ledger;
 use super::log::{since, Line};
-use super::message::{self, Message};
-use crate::SignInput;
+use super::message::Message;
+use crate::gateway::{self, Outcome};
 use futures_util::future::{join_all, select, Either};
 use std::time::Duration;
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::worker_sys::{Message as RawMessage, MessageBatch};
 use worker::{
-    js_sys, AbortController, Date, Delay, Env, Fetch, Headers, KvStore, Method, QueueContentType, RawMessageBuilder,
-    Request, RequestInit,
+    js_sys, AbortController, Date, Delay, Env, Fetch, Headers, Method, QueueContentType, RawMessageBuilder, Request,
+    RequestInit, RequestRedirect,
 };
 
-/// Cloudflare Queues delays a retry by at most 12 hours.
-const MAX_DELAY_SECONDS: u32 = 12 * 3600;
+pub async fn batch(batch: &MessageBatch, env: &Env) {
+    let Ok(raw) = batch.messages() else {
+        return;
+    };
+    let messages: Vec<RawMessage> = raw.iter().map(JsCast::unchecked_into).collect();
+    let dead = batch.queue().ok().and_then(|q| q.as_string()) == Some(config::dead_letter_queue(env));
+    if dead {
+        join_all(messages.iter().map(|m| settle_dead(m, env))).await;
+    } else {
+        let delivery = config::delivery(env);
+        join_all(messages.iter().map(|m| settle(m, env, delivery.as_deref().ok()))).await;
+    }
+}
 
-/// How one attempt ended.
-enum Outcome {
-    Delivered(u16),
-    /// No answer (`None`) or one worth another try.
-    Retry(Option<u16>),
-    /// The origin refused the event for good.
-    Refused(u16),
+/// How one attempt ended, beyond the origin's answer.
+enum Attempt {
+    Judged(Outcome),
     /// The message names a stored payload that is gone.
     PayloadMissing,
     /// Configuration or storage trouble on this side: try again later.
     Trouble(&'static str),
 }
 
-fn judge(status: Option<u16>) -> Outcome {
-    match status {
-        Some(s @ 200..=299) => Outcome::Delivered(s),
-        None | Some(408 | 429 | 500..=599) => Outcome::Retry(status),
-        Some(s) => Outcome::Refused(s),
-    }
-}
-
-/// `base`, doubled for each attempt already made, capped at the queue's maximum.
-fn backoff(base: u32, attempt: u32) -> u32 {
-    let doublings = attempt.saturating_sub(1).min(31);
-    base.saturating_mul(1u32 << doublings).min(MAX_DELAY_SECONDS)
-}
-
-pub async fn batch(batch: &MessageBatch, env: &Env) {
-    let Ok(raw) = batch.messages() else {
-        return;
-    };
-    let delivery = config::delivery(env);
-    let kv = message::kv(env).ok();
-    let messages: Vec<RawMessage> = raw.iter().map(JsCast::unchecked_into).collect();
-    join_all(messages.iter().map(|m| settle(m, env, delivery.as_ref(), kv.as_ref()))).await;
-}
-
-/// Delivers one message, then acks it, retries it or dead-letters it, and logs the attempt.
-async fn settle(raw: &RawMessage, env: &Env, delivery: Result<&Delivery, &String>, kv: Option<&KvStore>) {
+/// Delivers one message, then acks it, retries it or dead-letters it, records and logs the attempt.
+async fn settle(raw: &RawMessage, env: &Env, delivery: Option<&Delivery>) {
     let started = Date::now().as_millis();
-    let attempt = attempts(raw);
-    let body = raw.body().unwrap_or_default();
-    let Some(msg) = decode(&body) else {
+    let n = attempts(raw);
+    let base = delivery.map_or(config::DEFAULT_RETRY_BASE_SECONDS, |d| d.retry_base_seconds);
+    let Some(msg) = Message::decode(raw.body().unwrap_or_default()) else {
         // Not a message this gateway wrote: nothing to deliver, so keep it as it is for a person to look at.
-        if dead_letter_raw(env, body).await {
+        if dead_letter_raw(env, raw.body().unwrap_or_default()).await {
             let _ = raw.ack();
-            log(None, "unreadable", None, attempt, None, started);
+            log(None, "unreadable", None, n, None, started);
         } else {
-            let _ = raw.retry(retry_options(backoff(config::DEFAULT_RETRY_BASE_SECONDS, attempt)));
-            log(None, "unreadable_retry", None, attempt, None, started);
+            let _ = raw.retry(retry_options(gateway::backoff(base, n)));
+            log(None, "unreadable_retry", None, n, None, started);
         }
         return;
     };
-    let outcome = match (delivery, kv) {
-        (Ok(delivery), Some(kv)) => attempt_delivery(&msg, delivery, kv).await,
-        (Err(_), _) => Outcome::Trouble("config_error"),
-        (_, None) => Outcome::Trouble("store_failed"),
-    };
-    let base = delivery.map_or(config::DEFAULT_RETRY_BASE_SECONDS, |d| d.retry_base_seconds);
-    let retry = |status: Option<u16>, what: &'static str| {
-        let delay = backoff(base, attempt);
-        let _ = raw.retry(retry_options(delay));
-        log(Some(&msg), what, status, attempt, Some(delay), started);
-    };
-    match outcome {
-        Outcome::Delivered(status) => {
+    let shards = config::shards(env, &msg.source);
+    match ledger::begin(env, shards, &msg).await {
+        Ok((false, reason)) => {
             let _ = raw.ack();
-            if let Some(kv) = kv {
-                let _ = message::release(kv, &msg).await;
-            }
-            log(Some(&msg), "delivered", Some(status), attempt, None, started);
+            log(Some(&msg), if reason == "superseded" { "superseded" } else { "already_settled" }, None, n, None, started);
+            return;
         }
-        Outcome::Retry(status) => retry(status, "retry"),
-        Outcome::Trouble(what) => retry(None, what),
-        Outcome::Refused(status) => {
-            if dead_letter(env, &msg, Some(status)).await {
+        Ok((true, _)) => {}
+        Err(_) => {
+            let delay = gateway::backoff(base, n);
+            let _ = raw.retry(retry_options(delay));
+            log(Some(&msg), "ledger_failed", None, n, Some(delay), started);
+            return;
+        }
+    }
+    let attempt = match delivery {
+        Some(delivery) => deliver(&msg, env, delivery).await,
+        None => Attempt::Trouble("config_error"),
+    };
+    let retry = |status: Option<u16>, what: &'static str| {
+        let delay = gateway::backoff(base, n);
+        let _ = raw.retry(retry_options(delay));
+        log(Some(&msg), what, status, n, Some(delay), started);
+    };
+    match attempt {
+        Attempt::Judged(outcome @ Outcome::Delivered(status)) => {
+            // Recorded before the ack: a redelivery of this message then finds it delivered.
+            let _ = ledger::attempt(env, shards, &msg, n, Some(status), outcome.as_str()).await;
+            let _ = raw.ack();
+            let _ = msg.release(env).await;
+            log(Some(&msg), "delivered", Some(status), n, None, started);
+        }
+        Attempt::Judged(outcome @ Outcome::Retry(status)) => {
+            let _ = ledger::attempt(env, shards, &msg, n, status, outcome.as_str()).await;
+            retry(status, "retry");
+        }
+        Attempt::Judged(outcome @ Outcome::Refused(status)) => {
+            let _ = ledger::attempt(env, shards, &msg, n, Some(status), outcome.as_str()).await;
+            let letter = Message { origin_status: Some(status), ..msg.clone() };
+            if letter.send(env, config::DEAD_LETTERS).await.is_ok() {
                 let _ = raw.ack();
-                log(Some(&msg), "dead_letter", Some(status), attempt, None, started);
+                log(Some(&msg), "dead_letter", Some(status), n, None, started);
             } else {
                 retry(Some(status), "dead_letter_failed");
             }
         }
-        Outcome::PayloadMissing => {
-            let _ = dead_letter(env, &msg, None).await;
+        Attempt::PayloadMissing => {
+            let _ = ledger::attempt(env, shards, &msg, n, None, "payload_missing").await;
+            let _ = msg.send(env, config::DEAD_LETTERS).await;
             let _ = raw.ack();
-            log(Some(&msg), "payload_missing", None, attempt, None, started);
+            log(Some(&msg), "payload_missing", None, n, None, started);
+        }
+        Attempt::Trouble(what) => retry(None, what),
+    }
+}
+
+/// Records a dead letter in the ledger (keeping its payload for a replay); retried until the ledger has it.
+async fn settle_dead(raw: &RawMessage, env: &Env) {
+    let started = Date::now().as_millis();
+    let n = attempts(raw);
+    let Some(msg) = Message::decode(raw.body().unwrap_or_default()) else {
+        let _ = raw.ack();
+        log(None, "dead_unreadable", None, n, None, started);
+        return;
+    };
+    match ledger::dead(env, config::shards(env, &msg.source), &msg).await {
+        Ok(()) => {
+            let _ = raw.ack();
+            log(Some(&msg), "dead", msg.origin_status, n, None, started);
+        }
+        Err(_) => {
+            let delay = gateway::backoff(config::DEFAULT_RETRY_BASE_SECONDS, n);
+            let _ = raw.retry(retry_options(delay));
+            log(Some(&msg), "dead_record_failed", msg.origin_status, n, Some(delay), started);
         }
     }
 }
 
-async fn attempt_delivery(msg: &Message, delivery: &Delivery, kv: &KvStore) -> Outcome {
-    let json = match message::load(kv, msg).await {
+async fn deliver(msg: &Message, env: &Env, delivery: &Delivery) -> Attempt {
+    let json = match msg.load(env).await {
         Ok(Some(json)) => json,
-        Ok(None) => return Outcome::PayloadMissing,
-        Err(_) => return Outcome::Trouble("store_failed"),
+        Ok(None) => return Attempt::PayloadMissing,
+        Err(_) => return Attempt::Trouble("store_failed"),
     };
     let Ok(request) = signed_request(msg, &json, delivery) else {
-        return Outcome::Trouble("config_error");
+        return Attempt::Trouble("config_error");
     };
     let controller = AbortController::default();
     let signal = controller.signal();
@@ -123,50 +150,38 @@ async fn attempt_delivery(msg: &Message, delivery: &Delivery, kv: &KvStore) -> O
     let timeout = Box::pin(Delay::from(Duration::from_millis(delivery.timeout_ms.into())));
     let status = match select(sent, timeout).await {
         Either::Left((Ok(response), _)) => Some(response.status_code()),
-        Either::Left((Err(_), _)) => None,
-        Either::Right(_) => None,
+        Either::Left((Err(_), _)) | Either::Right(_) => None,
     };
     if status.is_none() {
         controller.abort();
     }
-    judge(status)
+    Attempt::Judged(gateway::judge(status))
 }
 
-/// The CloudEvent as the core serialized it, with Standard Webhooks headers from the core's signer.
+/// The CloudEvent as the core serialized it, with Standard Webhooks headers. Redirects are answers, not
+/// instructions: `redirect: "manual"`.
 fn signed_request(msg: &Message, json: &str, delivery: &Delivery) -> Result<Request, ()> {
-    let (path, query) = crate::request::split_target(&delivery.origin);
-    let input = SignInput { method: "POST", path, query, body: json.as_bytes(), now: config::now(), id: Some(&msg.id) };
-    let signed = crate::sign("standard", &delivery.secret, &input).map_err(|_| ())?;
+    let id = gateway::webhook_id(&msg.id);
+    let now = config::now();
     let headers = Headers::new();
-    for (name, value) in &signed {
-        headers.set(name, value).map_err(|_| ())?;
-    }
+    headers.set("webhook-id", &id).map_err(|_| ())?;
+    headers.set("webhook-timestamp", &now.to_string()).map_err(|_| ())?;
+    headers.set("webhook-signature", &delivery.key.sign(&id, now, json.as_bytes())).map_err(|_| ())?;
     headers.set("content-type", "application/cloudevents+json").map_err(|_| ())?;
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(json)));
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_redirect(RequestRedirect::Manual)
+        .with_body(Some(JsValue::from_str(json)));
     Request::new_with_init(&delivery.origin, &init).map_err(|_| ())
 }
 
-async fn dead_letter(env: &Env, msg: &Message, status: Option<u16>) -> bool {
-    let letter = Message { origin_status: status, ..msg.clone() };
-    match env.queue(super::config::DEAD_LETTERS) {
-        Ok(queue) => queue.send(&letter).await.is_ok(),
-        Err(_) => false,
-    }
-}
-
 async fn dead_letter_raw(env: &Env, body: JsValue) -> bool {
-    let letter = RawMessageBuilder::new(body).build_with_content_type(QueueContentType::Json);
-    match env.queue(super::config::DEAD_LETTERS) {
+    let letter = RawMessageBuilder::new(body).build_with_content_type(QueueContentType::V8);
+    match env.queue(config::DEAD_LETTERS) {
         Ok(queue) => queue.send_raw(letter).await.is_ok(),
         Err(_) => false,
     }
-}
-
-/// A message body (sent as JSON) back into a [`Message`].
-fn decode(body: &JsValue) -> Option<Message> {
-    let text = js_sys::JSON::stringify(body).ok()?.as_string()?;
-    serde_json::from_str(&text).ok()
 }
 
 /// `{ delaySeconds }` for `message.retry()`.
@@ -195,6 +210,7 @@ fn log(msg: Option<&Message>, outcome: &str, status: Option<u16>, attempt: u32, 
         outcome,
         status,
         code: None,
+        detail: None,
         attempt: Some(attempt),
         retry_in_s: retry_in,
         duration_ms: since(started),

@@ -1,24 +1,25 @@
-//! `POST /in/<source>[/<token>]`: size cap → verify and normalize (the core) → dedupe → queue → 200.
-//! Nothing is acknowledged before the event is durable in the queue.
+//! `POST /in/<source>[/<token>]`: size cap → verify and normalize (the core) → answer a handshake, or accept the
+//! event exactly once in the ledger (which queues it) → 200. Nothing is acknowledged before the event is queued.
 
+use super::config::{self, Route};
+use super::ledger::{self, Accepted};
 use super::reply::{self, Reply};
-use super::{config, message};
-use crate::{CloudEvent, Error, Headers, Source};
+use crate::{Error, Headers};
 use futures_util::StreamExt;
+use std::rc::Rc;
 use worker::{Env, Method, Request};
 
 pub async fn handle(mut req: Request, env: &Env, name: &str, url: &str) -> Reply {
-    let source = match config::source(env, name).map(|c| c.map(|c| Source::from_config(&c))) {
-        Ok(Some(Ok(source))) => source,
-        Ok(Some(Err(e))) => return reply::refused(&e).with_source(name, None),
+    let route: Rc<Route> = match config::route(env, name) {
+        Ok(Some(route)) => route,
         Ok(None) => return reply::unknown_source(),
-        Err(message) => return reply::config_error(&message).with_source(name, None),
+        Err(e) => return reply::config_error(&e).with_source(name, None),
     };
-    let tag = |r: Reply| r.with_source(name, Some(source.vendor()));
+    let tag = |r: Reply| r.with_source(name, Some(route.source.vendor()));
     if req.method() != Method::Post {
         return tag(reply::method_not_allowed("POST"));
     }
-    let limit = source.options().max_body_bytes;
+    let limit = route.source.options().max_body_bytes;
     let too_large = || reply::refused(&Error::BodyTooLarge { limit });
     if declared_length(&req).is_some_and(|n| n > limit) {
         return tag(too_large());
@@ -32,40 +33,21 @@ pub async fn handle(mut req: Request, env: &Env, name: &str, url: &str) -> Reply
     let remote_ip = req.headers().get("cf-connecting-ip").ok().flatten();
     let method = req.method().to_string();
     let request = crate::Request::new(&method, url, &headers, &body).with_remote_ip(remote_ip.as_deref());
-    match source.verify(&request, config::verify_now(env)) {
-        Ok(verified) => tag(accept(env, name, verified.event()).await),
-        Err(e) => tag(reply::refused(&e)),
-    }
-}
-
-/// Dedupe, then queue, then remember the id: a failed send leaves nothing marked, so the vendor's retry counts.
-async fn accept(env: &Env, name: &str, event: &CloudEvent) -> Reply {
-    let Ok(kv) = message::kv(env) else {
-        return reply::unavailable("store_failed").with_event(event);
+    let verified = match route.source.verify(&request, config::now()) {
+        Ok(verified) => verified,
+        Err(e) => return tag(reply::refused(&e)),
     };
-    match message::seen(&kv, name, &event.id).await {
-        Ok(true) => return reply::accepted(event, true),
-        Ok(false) => {}
-        Err(_) => return reply::unavailable("store_failed").with_event(event),
+    let event = verified.event();
+    if let Some(handshake) = verified.handshake() {
+        return tag(reply::handshake(handshake).with_event(event));
     }
-    let Ok(message) = message::prepare(&kv, name, event).await else {
-        return reply::unavailable("store_failed").with_event(event);
+    let answer = match ledger::accept(env, &route, event).await {
+        Ok(Accepted::Queued(id)) => reply::accepted(&id, false),
+        Ok(Accepted::Duplicate(id)) => reply::accepted(&id, true),
+        Ok(Accepted::Failed) => reply::unavailable("queue_failed"),
+        Err(_) => reply::unavailable("ledger_failed"),
     };
-    let sent = match env.queue(config::EVENTS) {
-        Ok(queue) => queue.send(&message).await.is_ok(),
-        Err(_) => false,
-    };
-    if !sent {
-        // Best effort: the payload expires on its own if this fails too.
-        let _ = message::release(&kv, &message).await;
-        return reply::unavailable("queue_failed").with_event(event);
-    }
-    let mut reply = reply::accepted(event, false);
-    if message::mark_seen(&kv, name, &event.id).await.is_err() {
-        // Queued, so still acknowledged; a redelivery would be forwarded again, and the origin dedupes on webhook-id.
-        reply.outcome = "queued_unmarked";
-    }
-    reply
+    tag(answer.with_event(event))
 }
 
 fn declared_length(req: &Request) -> Option<usize> {

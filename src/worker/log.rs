@@ -21,6 +21,9 @@ pub struct Line<'a> {
     pub status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<&'a str>,
+    /// A configuration problem: the binding or field at fault (never a value).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attempt: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -39,6 +42,7 @@ impl<'a> Line<'a> {
             outcome: reply.outcome,
             status: Some(reply.status),
             code: reply.code,
+            detail: reply.detail.as_deref(),
             attempt: None,
             retry_in_s: None,
             duration_ms: since(started_ms),

@@ -1,97 +1,96 @@
-//! What travels through the queue, and the KV records around it: dedupe marks, and payloads too large for a
-//! queue message.
+//! What travels through the queues: one verified event on its way to the origin. Sent as a structured-clone (`v8`)
+//! message, so the CloudEvent's JSON text rides as a string and is never escaped inside more JSON; decoded with
+//! `serde-wasm-bindgen`. Payloads too large for a queue message wait in KV.
 
 use super::config;
 use crate::CloudEvent;
 use serde::{Deserialize, Serialize};
-use worker::{Date, Env, KvStore, Result};
+use worker::wasm_bindgen::JsValue;
+use worker::{Date, Env, KvStore, QueueContentType, RawMessageBuilder, Result};
 
-/// How long a delivered event id is remembered: vendors retry for up to 72 hours.
-const SEEN_TTL_SECONDS: u64 = 72 * 3600;
-/// How long a large payload is kept: long enough for every retry and for the dead-letter queue's retention.
+/// How long a large payload is kept: every retry, and the dead-letter retention after them.
 const PAYLOAD_TTL_SECONDS: u64 = 14 * 24 * 3600;
-/// The largest message sent inline. A queue message holds 128 KB; the rest is headroom for the envelope.
+/// The largest event sent inline. A queue message holds 128 KB; the rest is headroom for the other fields.
 const INLINE_LIMIT: usize = 100_000;
-/// KV keys are at most 512 bytes: longer event ids are stored by digest.
-const LONGEST_ID_IN_KEY: usize = 256;
 
 /// One verified event on its way to the origin.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Message {
+    /// The ingest route (the ledger's `source`).
     pub source: String,
-    pub vendor: String,
     pub id: String,
+    pub vendor: String,
     #[serde(rename = "type")]
     pub ty: String,
+    /// 0 when accepted; each replay adds one, so a stale copy of an earlier generation is never delivered.
+    #[serde(default)]
+    pub gen: u32,
     /// The CloudEvent JSON exactly as the core serialized it, when it fits in a queue message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<String>,
     /// Otherwise the KV key that holds it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload_key: Option<String>,
-    /// On a dead letter: the origin's answer.
+    /// On a dead letter: the origin's answer that refused it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_status: Option<u16>,
-}
-
-fn key(prefix: &str, source: &str, id: &str) -> String {
-    if id.len() <= LONGEST_ID_IN_KEY {
-        format!("{prefix}:{source}:{id}")
-    } else {
-        format!("{prefix}:{source}:{}", crate::event::body_id(id.as_bytes()))
-    }
 }
 
 pub fn kv(env: &Env) -> Result<KvStore> {
     env.kv(config::STATE)
 }
 
-/// Whether this source already queued an event with this id.
-pub async fn seen(kv: &KvStore, source: &str, id: &str) -> Result<bool> {
-    Ok(kv.get(&key("seen", source, id)).text().await?.is_some())
-}
-
-/// Remembers the id. Called only once the event is in the queue: a failed send is not marked, so the vendor's
-/// retry is queued.
-pub async fn mark_seen(kv: &KvStore, source: &str, id: &str) -> Result<()> {
-    kv.put(&key("seen", source, id), "1")?.expiration_ttl(SEEN_TTL_SECONDS).execute().await?;
-    Ok(())
-}
-
-/// The message for `event`; a payload too large to go inline is written to KV first.
-pub async fn prepare(kv: &KvStore, source: &str, event: &CloudEvent) -> Result<Message> {
-    let mut message = Message {
-        source: source.to_owned(),
-        vendor: event.vendor.to_owned(),
-        id: event.id.clone(),
-        ty: event.ty.clone(),
-        event: Some(event.to_json()),
-        payload_key: None,
-        origin_status: None,
-    };
-    if serde_json::to_vec(&message).map_or(usize::MAX, |v| v.len()) > INLINE_LIMIT {
-        // Unique per delivery, so a duplicate in flight never deletes the payload of another.
-        let key = format!("{}:{}", key("payload", source, &event.id), Date::now().as_millis());
-        let json = message.event.take().unwrap_or_default();
-        kv.put(&key, json)?.expiration_ttl(PAYLOAD_TTL_SECONDS).execute().await?;
-        message.payload_key = Some(key);
+impl Message {
+    /// The message for `event`; a payload too large to go inline is written to KV first.
+    pub async fn prepare(env: &Env, route: &str, event: &CloudEvent, gen: u32) -> Result<Message> {
+        let json = event.to_json();
+        let mut message = Message {
+            source: route.to_owned(),
+            id: event.id.clone(),
+            vendor: event.vendor.to_owned(),
+            ty: event.ty.clone(),
+            gen,
+            event: None,
+            payload_key: None,
+            origin_status: None,
+        };
+        if json.len() + message.id.len() + message.ty.len() > INLINE_LIMIT {
+            // Unique per write, so a copy in flight never deletes the payload of another.
+            let key = format!("payload:{}:{}", crate::event::body_id(format!("{route}\n{}", event.id).as_bytes()), Date::now().as_millis());
+            kv(env)?.put(&key, json)?.expiration_ttl(PAYLOAD_TTL_SECONDS).execute().await?;
+            message.payload_key = Some(key);
+        } else {
+            message.event = Some(json);
+        }
+        Ok(message)
     }
-    Ok(message)
-}
 
-/// The CloudEvent JSON of a message; `None` if its stored payload is gone.
-pub async fn load(kv: &KvStore, message: &Message) -> Result<Option<String>> {
-    match (&message.event, &message.payload_key) {
-        (Some(json), _) => Ok(Some(json.clone())),
-        (None, Some(key)) => Ok(kv.get(key).text().await?),
-        (None, None) => Ok(None),
+    /// Sends the message to a queue binding (`EVENTS` or `DEAD_LETTERS`).
+    pub async fn send(&self, env: &Env, queue: &str) -> Result<()> {
+        let body = serde_wasm_bindgen::to_value(self)?;
+        env.queue(queue)?.send_raw(RawMessageBuilder::new(body).build_with_content_type(QueueContentType::V8)).await
     }
-}
 
-/// Deletes a delivered message's stored payload, if it has one.
-pub async fn release(kv: &KvStore, message: &Message) -> Result<()> {
-    if let Some(key) = &message.payload_key {
-        kv.delete(key).await?;
+    /// A queue message body back into a [`Message`].
+    pub fn decode(body: JsValue) -> Option<Message> {
+        serde_wasm_bindgen::from_value(body).ok()
     }
-    Ok(())
+
+    /// The CloudEvent JSON; `None` if its stored payload is gone.
+    pub async fn load(&self, env: &Env) -> Result<Option<String>> {
+        match (&self.event, &self.payload_key) {
+            (Some(json), _) => Ok(Some(json.clone())),
+            (None, Some(key)) => Ok(kv(env)?.get(key).text().await?),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// Deletes a delivered message's stored payload, if it has one.
+    pub async fn release(&self, env: &Env) -> Result<()> {
+        if let Some(key) = &self.payload_key {
+            kv(env)?.delete(key).await?;
+        }
+        Ok(())
+    }
 }

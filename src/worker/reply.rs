@@ -1,5 +1,7 @@
 //! HTTP answers, each with what its log line says about it.
 
+use super::config::ConfigError;
+use crate::event::Handshake;
 use crate::{CloudEvent, Error};
 use serde_json::json;
 use worker::{Response, Result};
@@ -14,12 +16,14 @@ pub struct Reply {
     pub id: Option<String>,
     pub ty: Option<String>,
     pub code: Option<&'static str>,
+    /// For the log only: which binding or field a configuration error is about.
+    pub detail: Option<String>,
 }
 
 impl Reply {
-    fn json(status: u16, outcome: &'static str, body: &serde_json::Value) -> Reply {
+    pub fn json(status: u16, outcome: &'static str, body: &serde_json::Value) -> Reply {
         let response = Response::from_json(body).map(|r| r.with_status(status));
-        Reply { response, status, outcome, source: None, vendor: None, id: None, ty: None, code: None }
+        Reply { response, status, outcome, source: None, vendor: None, id: None, ty: None, code: None, detail: None }
     }
 
     pub fn with_source(mut self, source: &str, vendor: Option<&'static str>) -> Reply {
@@ -29,14 +33,14 @@ impl Reply {
     }
 
     pub fn with_event(mut self, event: &CloudEvent) -> Reply {
-        self.id = Some(event.id.clone());
+        self.id.get_or_insert_with(|| event.id.clone());
         self.ty = Some(event.ty.clone());
         self
     }
 }
 
 /// `{"error": code, "message": ...}` with the status the code calls for.
-fn error(status: u16, outcome: &'static str, code: &'static str, message: &str) -> Reply {
+pub fn error(status: u16, outcome: &'static str, code: &'static str, message: &str) -> Reply {
     let mut reply = Reply::json(status, outcome, &json!({ "error": code, "message": message }));
     reply.code = Some(code);
     reply
@@ -55,19 +59,34 @@ pub fn refused(e: &Error) -> Reply {
     error(status, outcome, e.code(), &e.to_string())
 }
 
-/// The event is durable in the queue (or was already): the only answer that acknowledges a webhook.
-pub fn accepted(event: &CloudEvent, duplicate: bool) -> Reply {
+/// The event is queued (or was already): the only answer that acknowledges a webhook. `id` is the id it is
+/// queued under.
+pub fn accepted(id: &str, duplicate: bool) -> Reply {
     let outcome = if duplicate { "duplicate" } else { "queued" };
-    Reply::json(200, outcome, &json!({ "ok": true, "id": event.id, "duplicate": duplicate })).with_event(event)
+    let mut reply = Reply::json(200, outcome, &json!({ "ok": true, "id": id, "duplicate": duplicate }));
+    reply.id = Some(id.to_owned());
+    reply
 }
 
-/// Storage or the queue failed: 503 so the vendor sends the webhook again.
+/// A verified endpoint check, answered as the vendor expects; no event is emitted.
+pub fn handshake(h: &Handshake) -> Reply {
+    let response = Response::ok(h.body.clone()).map(|r| r.with_status(h.status)).and_then(|mut r| {
+        r.headers_mut().set("content-type", "application/json")?;
+        Ok(r)
+    });
+    Reply { response, status: h.status, outcome: "handshake", source: None, vendor: None, id: None, ty: None, code: None, detail: None }
+}
+
+/// The ledger or the queue failed: 503 so the vendor sends the webhook again.
 pub fn unavailable(outcome: &'static str) -> Reply {
-    error(503, outcome, "unavailable", "the event could not be stored; send it again later")
+    error(503, outcome, "unavailable", "the event could not be queued; send it again later")
 }
 
-pub fn config_error(message: &str) -> Reply {
-    error(500, "config_error", "config_error", message)
+/// The gateway's configuration is at fault. The sender is told only that; the log says which binding.
+pub fn config_error(e: &ConfigError) -> Reply {
+    let mut reply = error(500, "config_error", "config_error", "the gateway is misconfigured for this source");
+    reply.detail = Some(e.0.clone());
+    reply
 }
 
 pub fn unknown_source() -> Reply {

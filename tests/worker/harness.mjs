@@ -1,6 +1,8 @@
 // The real built Worker (build/index.js) in workerd via Miniflare, configured from the real wrangler.toml, and a
-// real HTTP origin on 127.0.0.1. Queues, KV and the dead-letter queue are Miniflare's emulations.
-import { existsSync } from "node:fs";
+// real HTTP origin on 127.0.0.1. Queues, KV and the ledger's SQLite Durable Objects are Miniflare's emulations.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import http from "node:http";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
@@ -21,7 +23,37 @@ const producers = Object.fromEntries(config.queues.producers.map((p) => [p.bindi
 export const MAIN_QUEUE = producers.EVENTS.queueName;
 const consumer = config.queues.consumers.find((c) => c.queue === MAIN_QUEUE);
 export const DEAD_QUEUE = consumer.dead_letter_queue;
+const deadConsumer = config.queues.consumers.find((c) => c.queue === DEAD_QUEUE);
 
+/** The admin token the tests' gateways are started with. */
+export const ADMIN_TOKEN = "carehook-test-admin-token-0123456789";
+
+/**
+ * The Worker entry, or (with `clock`, Unix seconds) an entry that first sets workerd's clock to start at `clock`
+ * and run on from there: the recorded vectors' timestamps are years old. The clock is the test's, injected around
+ * the built Worker; nothing in the Worker reads a test setting.
+ */
+function entry(clock) {
+  if (clock === undefined) return config.main;
+  const file = join(ROOT, "build", `test-clock-${clock}.mjs`);
+  writeFileSync(file, `const start = Date.now(), real = Date.now.bind(Date);
+Date.now = () => ${clock * 1000} + (real() - start);
+export * from "./index.js";
+export { default } from "./index.js";
+`);
+  return file;
+}
+
+/** Runs `fn` with Node's clock set to `now` (Unix seconds): to check a signature made under a test clock. */
+export function atClock(now, fn) {
+  const real = Date.now;
+  Date.now = () => now * 1000;
+  try {
+    return fn();
+  } finally {
+    Date.now = real;
+  }
+}
 /** Resolves when `check()` returns a truthy value; rejects after `ms`. */
 export async function waitFor(check, ms = 10_000, what = "condition") {
   const end = Date.now() + ms;
@@ -100,20 +132,25 @@ export function sampleSources() {
 }
 
 /**
- * The gateway as wrangler.toml declares it, with the test's sources, keyrings, origin and short retry delays.
- * A second Worker consumes the dead-letter queue and records each letter in its KV, so tests can read it.
+ * The gateway as wrangler.toml declares it (its queues, their consumers and the ledger's Durable Objects), with the
+ * test's sources, keyrings, origin, admin token and short retry delays. Durable Object storage lives in a folder of
+ * the test's own, so it survives `setVars` (a restart), as it does in production.
  */
-export async function startGateway({ origin, sources, secrets, maxRetries = 2, withoutQueue = false }) {
+export async function startGateway({ origin, sources, secrets, maxRetries = 2, withoutQueue = false, adminToken = ADMIN_TOKEN, clock }) {
   const logs = [];
-  const options = (extraVars) => {
+  const persist = mkdtempSync(join(tmpdir(), "carehook-do-"));
+  const durableObjects = Object.fromEntries(
+    config.durable_objects.bindings.map((b) => [b.name, { className: b.class_name, useSQLite: true }]),
+  );
+  const options = (extraVars, { queue = !withoutQueue, at = clock } = {}) => {
     const queueProducers = { ...producers };
-    if (withoutQueue) delete queueProducers.EVENTS;
+    if (!queue) delete queueProducers.EVENTS;
     return {
       workers: [
         {
           name: "gateway",
           modules: true,
-          scriptPath: config.main,
+          scriptPath: entry(at),
           modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
           compatibilityDate: config.compatibility_date,
           compatibilityFlags: config.compatibility_flags,
@@ -125,9 +162,11 @@ export async function startGateway({ origin, sources, secrets, maxRetries = 2, w
             FORWARD_SECRET,
             RETRY_BASE_SECONDS: "1",
             ORIGIN_TIMEOUT_SECONDS: "5",
+            ...(adminToken ? { ADMIN_TOKEN: adminToken } : {}),
             ...extraVars,
           },
           kvNamespaces: config.kv_namespaces.map((k) => k.binding),
+          durableObjects,
           queueProducers,
           queueConsumers: {
             [MAIN_QUEUE]: {
@@ -136,25 +175,22 @@ export async function startGateway({ origin, sources, secrets, maxRetries = 2, w
               maxRetries,
               deadLetterQueue: DEAD_QUEUE,
             },
+            [DEAD_QUEUE]: { maxBatchSize: deadConsumer.max_batch_size, maxBatchTimeout: 0, maxRetries: deadConsumer.max_retries },
           },
           stripCfConnectingIp: false,
         },
         {
-          name: "dead-letters",
+          name: "producer",
           modules: true,
           compatibilityDate: config.compatibility_date,
-          // Records each dead letter; its fetch puts a message of the test's own on the main queue.
+          // Puts a message of the test's own on the main queue, as a producer other than the gateway would.
           script: `export default {
-            async queue(batch, env) {
-              for (const m of batch.messages) { await env.LETTERS.put(m.id, JSON.stringify(m.body)); m.ack(); }
-            },
             async fetch(request, env) { await env.EVENTS.send(await request.json()); return new Response("queued"); },
           }`,
-          kvNamespaces: ["LETTERS"],
           queueProducers: { EVENTS: MAIN_QUEUE },
-          queueConsumers: { [DEAD_QUEUE]: { maxBatchTimeout: 0 } },
         },
       ],
+      durableObjectsPersist: persist,
       host: "127.0.0.1",
       cf: false,
       handleRuntimeStdio(stdout, stderr) {
@@ -174,21 +210,29 @@ export async function startGateway({ origin, sources, secrets, maxRetries = 2, w
     send: async (path, { method = "POST", headers = {}, body = "", chunked = false } = {}) =>
       request(await mf.ready, path, { method, headers, body, chunked }),
     get: async (path) => request(await mf.ready, path, { method: "GET" }),
-    /** Restarts workerd with extra vars (KV and queues start empty again). */
-    setVars: (extraVars) => mf.setOptions(options(extraVars)),
+    /** Restarts workerd with extra vars (KV and queues start empty again; the ledger keeps its state). */
+    setVars: (extraVars, opts) => mf.setOptions(options(extraVars, opts)),
+    /** Restarts workerd with its clock starting at `now` (Unix seconds). */
+    setClock: (now) => mf.setOptions(options({}, { at: now })),
     state: () => mf.getKVNamespace("STATE", "gateway"),
-    /** Dead letters, by queue message id: the gateway's message bodies. */
-    async deadLetters() {
-      const kv = await mf.getKVNamespace("LETTERS", "dead-letters");
-      const { keys } = await kv.list();
-      return Promise.all(keys.map(async (k) => JSON.parse(await kv.get(k.name))));
+    /** The admin API over real HTTP, with the token (or `token`). */
+    admin: async (path, { method = "GET", token = adminToken } = {}) =>
+      request(await mf.ready, path, { method, headers: token ? { authorization: `Bearer ${token}` } : {} }),
+    /** The ledger's dead events, as the admin API lists them. */
+    async deadLetters(source) {
+      const q = source ? `&source=${encodeURIComponent(source)}` : "";
+      const res = await request(await mf.ready, `/admin/events?status=dead&limit=500${q}`, { method: "GET", headers: { authorization: `Bearer ${adminToken}` } });
+      return res.json?.events ?? [];
     },
     /** Puts `body` on the main queue directly, as a producer other than the gateway would. */
     async enqueue(body) {
-      const worker = await mf.getWorker("dead-letters");
+      const worker = await mf.getWorker("producer");
       await worker.fetch("http://enqueue.test/", { method: "POST", body: JSON.stringify(body) });
     },
-    close: () => mf.dispose(),
+    close: async () => {
+      await mf.dispose();
+      rmSync(persist, { recursive: true, force: true });
+    },
   };
 }
 
