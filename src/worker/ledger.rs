@@ -317,7 +317,7 @@ impl Ledger {
             "UPDATE events SET attempts = attempts + 1, last_status = ?, updated_at = ?,
                status = CASE WHEN ? THEN 'delivered' WHEN status = 'received' THEN 'queued' ELSE status END
              WHERE source = ? AND id = ? AND gen = ?",
-            vec![status, V::Integer(now), V::Boolean(delivered), s(&a.source), s(&a.id), V::Integer(a.gen.into())],
+            vec![status, V::Integer(now), V::Integer(i64::from(delivered)), s(&a.source), s(&a.id), V::Integer(a.gen.into())],
         )?;
         if delivered {
             sql.exec("DELETE FROM letters WHERE source = ? AND id = ?", vec![s(&a.source), s(&a.id)])?;

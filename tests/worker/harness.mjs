@@ -68,7 +68,8 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * An origin on 127.0.0.1 that records every request. `respond(event, attempt)` picks the status (default 200);
- * `stop()` takes it off the network (connections refused) and `start()` brings it back on the same port.
+ * `stop()` takes it off the network (connections refused) and `start()` brings it back on the same port; with
+ * `location` set, a 3xx answer carries it as its `Location`.
  */
 export async function startOrigin() {
   const origin = {
@@ -95,7 +96,9 @@ export async function startOrigin() {
       const attempt = origin.requests.filter((r) => r.event?.id === event?.id).length + 1;
       const status = origin.respond(event, attempt);
       origin.requests.push({ headers: req.headers, body, event, status });
-      res.writeHead(status, { "content-type": "text/plain" }).end(String(status));
+      const headers = { "content-type": "text/plain" };
+      if (status >= 300 && status < 400 && origin.location) headers.location = origin.location;
+      res.writeHead(status, headers).end(String(status));
     });
   });
   const listen = (port) => new Promise((resolve, reject) => {
