@@ -25,7 +25,7 @@ export const carehook = await import("../../pkg/index.node.mjs");
 const config = (() => {
   const script = `import { unstable_readConfig } from "wrangler";
     const c = unstable_readConfig({ config: "wrangler.toml" });
-    console.log(JSON.stringify({ queues: c.queues, compatibility_date: c.compatibility_date }));`;
+    console.log(JSON.stringify({ queues: c.queues, compatibility_date: c.compatibility_date, durable_objects: c.durable_objects }));`;
   const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
   if (r.status !== 0) throw new Error(`could not read wrangler.toml: ${r.stderr || r.error}`);
   return JSON.parse(r.stdout.trim().split("\n").at(-1));
@@ -35,6 +35,14 @@ const consumer = config.queues.consumers.find((c) => c.queue === EVENTS_QUEUE);
 export const DEAD_QUEUE = consumer.dead_letter_queue;
 /** Attempts the queue allows an event before it moves it to the dead-letter queue. */
 export const MAX_ATTEMPTS = (consumer.max_retries ?? 3) + 1;
+// The gateway consumes its own dead-letter queue (a queue has one consumer) and records each letter in its ledger.
+if (!config.queues.consumers.some((c) => c.queue === DEAD_QUEUE)) {
+  throw new Error(`wrangler.toml declares no consumer for the dead-letter queue ${DEAD_QUEUE}: the gateway must consume it`);
+}
+if (!config.durable_objects?.bindings?.some((b) => b.name === "LEDGER")) throw new Error("wrangler.toml declares no LEDGER Durable Object");
+
+/** What the origin answers, in turn, to the events the soak makes it refuse: 3xx and 4xx the gateway must not retry. */
+export const REFUSALS = [400, 302, 404, 410, 422, 301, 403, 307];
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -64,31 +72,40 @@ export function outageAttempts(outageS, base) {
 
 /**
  * The origin: verifies each forwarded event's Standard Webhooks signature (npm `standardwebhooks`, not carehook),
- * records it by id, and injects faults: `failRate` of requests get a 500, `hangRate` get no answer for `hangMs`
- * (longer than the gateway's timeout, then the socket is closed), and `down()` takes it off the network entirely
- * (connections refused) until `up()`. `faultCap` bounds the faults one event id can be given (see run()).
+ * records it by CloudEvent source + id, and injects faults: `failRate` of requests get a 500, `hangRate` get no
+ * answer for `hangMs` (longer than the gateway's timeout, then the socket is closed), and `down()` takes it off the
+ * network entirely (connections refused) until `up()`. `faultCap` bounds the faults one event can be given (see
+ * run()). While `refusing`, the events in `refuse` (source|id → status) are refused for good instead: a 4xx, or a
+ * 3xx whose `Location` points back at this origin, off `/events` — a request there means a redirect was followed.
  */
 export async function startFaultOrigin({ secret, failRate, hangRate, hangMs, faultCap, seed, port = 0 }) {
   const webhook = new Webhook(secret);
   const random = rng(seed);
   const hangs = new Set();
   const origin = {
-    ids: new Map(), // id → { requests, faults, delivered, vendor }
+    ids: new Map(), // source|id → { requests, faults, refused, delivered, vendor, route }
+    refuse: new Map(),
+    refusing: true,
     requests: 0,
     badSignatures: 0,
     mismatchedIds: 0,
     injected500: 0,
     injectedHangs: 0,
+    injectedRefusals: 0,
+    strays: 0,
     delivered200: 0,
     downAt: null,
     upAt: null,
     lastDeliveryAt: null,
-    onDelivered: () => {},
   };
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
+      if (req.url !== "/events") {
+        origin.strays++;
+        return res.writeHead(404).end();
+      }
       origin.requests++;
       const body = Buffer.concat(chunks).toString("utf8");
       let event;
@@ -100,11 +117,21 @@ export async function startFaultOrigin({ secret, failRate, hangRate, hangMs, fau
         origin.badSignatures++;
         return res.writeHead(401).end();
       }
-      const id = req.headers["webhook-id"];
-      if (event.id !== id || event.specversion !== "1.0") origin.mismatchedIds++;
-      let seen = origin.ids.get(id);
-      if (!seen) origin.ids.set(id, (seen = { requests: 0, faults: 0, delivered: 0, vendor: event.vendor }));
+      if (event.id !== req.headers["webhook-id"] || event.specversion !== "1.0") origin.mismatchedIds++;
+      const key = `${event.source}|${event.id}`;
+      let seen = origin.ids.get(key);
+      if (!seen) {
+        const route = String(event.source).replace(/^carehook:in\//, "");
+        origin.ids.set(key, (seen = { requests: 0, faults: 0, refused: 0, delivered: 0, vendor: event.vendor, route }));
+      }
       seen.requests++;
+      const refusal = origin.refusing ? origin.refuse.get(key) : undefined;
+      if (refusal) {
+        seen.refused++;
+        origin.injectedRefusals++;
+        const headers = refusal < 400 ? { location: `http://127.0.0.1:${origin.port}/followed` } : {};
+        return res.writeHead(refusal, headers).end();
+      }
       const roll = random();
       if (seen.faults < faultCap && roll < failRate) {
         seen.faults++;
@@ -125,7 +152,6 @@ export async function startFaultOrigin({ secret, failRate, hangRate, hangMs, fau
       origin.delivered200++;
       origin.lastDeliveryAt = performance.now();
       res.writeHead(200).end();
-      origin.onDelivered(id);
     });
   });
   server.keepAliveTimeout = 30_000;
@@ -160,42 +186,26 @@ export async function startFaultOrigin({ secret, failRate, hangRate, hangMs, fau
 }
 
 /**
- * The gateway: `wrangler dev --local` on 127.0.0.1 with the repository's wrangler.toml, overridden by `--var` for
- * the origin, the first retry delay and the origin timeout, and a second Worker that consumes the dead-letter queue
- * (local queues drop what is sent to a queue without a consumer) and logs one line per letter: id, source, status.
- * It runs a copy of wrangler.toml and build/ in `dir`: wrangler dev reloads when they change, and a reload empties
- * the local queues, so a rebuild elsewhere during a run must not reach it. Keys and the forwarding secret go in an
- * env file in `dir` (mode 600), not on the command line.
+ * The gateway: `wrangler dev --local` on 127.0.0.1 with the repository's wrangler.toml (both queue consumers — the
+ * events and the dead letters — and the ledger's SQLite Durable Objects), overridden by `--var` for the origin, the
+ * first retry delay and the origin timeout. It runs a copy of wrangler.toml and build/ in `dir`: wrangler dev
+ * reloads when they change, and a reload empties the local queues, so a rebuild elsewhere during a run must not
+ * reach it. Keys, the forwarding secret and the admin token go in an env file in `dir` (mode 600), not on the
+ * command line; the ledger lives in `dir/state`.
  * `onLine(line, atMs)` receives each structured log line as it is printed.
  */
-export async function startGateway({ dir, originUrl, secret, retryBase, originTimeout, onLine, lifetimeS, logFile }) {
+export async function startGateway({ dir, originUrl, secret, adminToken, retryBase, originTimeout, onLine, lifetimeS, logFile }) {
   const [port, inspectorPort] = [await freePort(), await freePort()];
-  const env = [`FORWARD_SECRET=${secret}`];
+  const env = [`FORWARD_SECRET=${secret}`, `ADMIN_TOKEN=${adminToken}`];
   for (const s of carehook.samples()) env.push(`KEYS_${s.vendor.toUpperCase()}=${s.verifyKey}`);
   writeFileSync(join(dir, "env"), env.join("\n") + "\n", { mode: 0o600 });
   copyFileSync(join(ROOT, "wrangler.toml"), join(dir, "wrangler.toml"));
   cpSync(join(ROOT, "build"), join(dir, "build"), { recursive: true });
-  const observer = join(dir, "dead-letter-observer.mjs");
-  copyFileSync(fileURLToPath(new URL("dead-letter-observer.mjs", import.meta.url)), observer);
-  writeFileSync(
-    join(dir, "observer.toml"),
-    [
-      `name = "carehook-soak-dead-letters"`,
-      `main = ${JSON.stringify(observer)}`,
-      `compatibility_date = ${JSON.stringify(config.compatibility_date)}`,
-      `send_metrics = false`,
-      `workers_dev = false`,
-      `[[queues.consumers]]`,
-      `queue = ${JSON.stringify(DEAD_QUEUE)}`,
-      `max_batch_size = 10`,
-      `max_batch_timeout = 1`,
-    ].join("\n") + "\n",
-  );
   const args = [
     // A hard bound on the gateway's life, should this process die without stopping it.
     "--signal=INT", "--kill-after=10", String(lifetimeS),
     join(ROOT, "node_modules/.bin/wrangler"), "dev",
-    "-c", join(dir, "wrangler.toml"), "-c", join(dir, "observer.toml"),
+    "-c", join(dir, "wrangler.toml"),
     "--local", "--ip", "127.0.0.1", "--port", String(port),
     "--inspector-ip", "127.0.0.1", "--inspector-port", String(inspectorPort),
     "--show-interactive-dev-session=false",
@@ -228,8 +238,9 @@ export async function startGateway({ dir, originUrl, secret, retryBase, originTi
     stream.pipe(log, { end: false });
     createInterface({ input: stream }).on("line", (text) => {
       const at = performance.now();
-      const brace = text.indexOf("{");
-      if (text.startsWith("[carehook") && brace > 0) {
+      // The Worker's own lines: one JSON object each, after wrangler's prefix (if any).
+      const brace = text.indexOf('{"kind":');
+      if (brace >= 0) {
         try {
           return onLine(JSON.parse(text.slice(brace)), at);
         } catch {}
@@ -276,8 +287,9 @@ const SAMPLES = carehook.samples();
 
 /**
  * Webhook `seq` of run `run`: vendor `seq mod 13`, its sample with the fields that identify the event changed, so
- * every request carries a distinct event, signed `now`. Returns what to send and the event id carehook's library
- * derives for it (the gateway must answer with the same).
+ * every request carries a distinct event, signed `now`. Returns what to send, the route (`/in/<route>`), and the
+ * event id carehook's library derives for it with the route's CloudEvent source `carehook:in/<route>` (the gateway
+ * must answer with the same), and `key`, the event's source + id.
  */
 export function webhook(seq, run, now) {
   const s = SAMPLES[seq % SAMPLES.length];
@@ -332,8 +344,10 @@ export function webhook(seq, run, now) {
   const body = JSON.stringify(b);
   const headers = { ...Object.fromEntries(s.headers), ...carehook.sign({ vendor: s.vendor, key: s.signingKey, body, path: s.path, now, id: signId }) };
   if (delivery) headers["x-github-delivery"] = delivery;
-  const event = carehook.verify({ vendor: s.vendor, keys: s.verifyKey, method: "POST", path: s.path, headers, body, now });
-  return { vendor: s.vendor, path: s.path, headers, body, id: event.id };
+  const route = s.path.split("/")[2];
+  const source = `carehook:in/${route}`;
+  const event = carehook.verify({ vendor: s.vendor, keys: s.verifyKey, method: "POST", path: s.path, headers, body, now, source });
+  return { vendor: s.vendor, route, path: s.path, headers, body, id: event.id, key: `${source}|${event.id}` };
 }
 
 /** One POST over a keep-alive agent; resolves to { status, json, ms } (status 0 when no answer came). */
@@ -367,28 +381,74 @@ function post(agent, base, { path, headers, body }) {
 const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : null);
 const round = (x, digits = 1) => (x == null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
 
+/** One admin API call with the token; resolves to { status, json } (status 0 when no answer came). */
+async function admin(gateway, token, path, method = "GET") {
+  try {
+    const res = await fetch(gateway.url + path, { method, headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) });
+    const text = await res.text();
+    let json = null;
+    try {
+      json = JSON.parse(text);
+    } catch {}
+    return { status: res.status, json };
+  } catch {
+    return { status: 0, json: null };
+  }
+}
+
+/**
+ * What becomes of webhook `seq`, from the seed and `seq` alone: how many identical copies are sent at once (1, or
+ * `dupCopies[0]`..`dupCopies[1]` for a share `dupRate`), and the status the origin refuses it with until it is
+ * fixed (null, or one of REFUSALS for a share `refuseRate`).
+ */
+export function plan(seq, { seed, dupRate, dupCopies: [lo, hi], refuseRate }) {
+  const r = rng((seed ^ Math.imul(seq + 1, 0x9e3779b1)) >>> 0);
+  r();
+  const [dup, copies, refuse, status] = [r(), r(), r(), r()];
+  return {
+    copies: dup < dupRate ? lo + Math.floor(copies * (hi - lo + 1)) : 1,
+    refusal: refuse < refuseRate ? REFUSALS[Math.floor(status * REFUSALS.length)] : null,
+  };
+}
+
+/** The routes the soak sends to (one per vendor sample). */
+const ROUTES = [...new Set(SAMPLES.map((s) => s.path.split("/")[2]))];
+
 /**
  * The whole soak. Options (all required but `log`): n, concurrency, outageS, retryBase, originTimeout, failRate,
- * hangRate, faultCap, seed, deadlineS (how long to wait for the last delivery once every webhook is sent),
- * log(text) for progress, logFile (keep the gateway's output there), signal (an AbortSignal: stop early, clean up).
- * Resolves to the result: figures and checks.
+ * hangRate, faultCap, seed, deadlineS (how long to wait for the first settlement once every webhook is sent),
+ * dupRate and dupCopies ([least, most]: the share of webhooks sent as that many concurrent identical copies),
+ * refuseRate (the share of events the origin refuses for good until it is fixed), replayDeadlineS (how long to wait
+ * for the replayed dead letters), log(text) for progress, logFile (keep the gateway's output there), signal (an
+ * AbortSignal: stop early, clean up). Resolves to the result: figures and checks.
  *
- * Faults per event id are capped at `faultCap`: with at most `outageAttempts()` attempts lost to the outage, an event
+ * It runs in two phases. First every webhook is sent (the outage starts halfway) and the soak waits until the
+ * origin has every event it does not refuse and the ledger counts every refused one dead. Then the origin is fixed,
+ * every dead letter is replayed through POST /admin/replay?status=dead (called until it replays none), and the soak
+ * waits until the origin has every event and the ledger counts nothing queued, received or dead.
+ *
+ * Faults per event are capped at `faultCap`: with at most `outageAttempts()` attempts lost to the outage, an event
  * then fails at most `faultCap + outageAttempts` attempts, fewer than the queue's MAX_ATTEMPTS, so a correct gateway
- * never dead-letters one and any dead letter is a real fault of the gateway.
+ * never dead-letters one by running out of retries: the only dead letters are the refused events.
  */
 export async function run(opts) {
   const { n, concurrency, outageS, retryBase, originTimeout, failRate, hangRate, faultCap, seed, deadlineS } = opts;
+  const { dupRate, dupCopies, refuseRate, replayDeadlineS } = opts;
   const say = opts.log ?? (() => {});
+  const aborted = () => Boolean(opts.signal?.aborted);
   const worstFailures = faultCap + outageAttempts(outageS, retryBase);
   if (worstFailures >= MAX_ATTEMPTS) {
     say(`soak: warning: faultCap ${faultCap} + ${outageAttempts(outageS, retryBase)} attempts lost to the outage reach the queue's ${MAX_ATTEMPTS}: events can run out of retries and be dead-lettered`);
   }
   const dir = mkdtempSync(join(tmpdir(), "carehook-soak-"));
   const secret = "whsec_" + randomBytes(32).toString("base64");
+  const adminToken = randomBytes(24).toString("base64url");
   const runTag = randomBytes(4).toString("hex");
-  const lines = { ingestMs: [], request: 0, requestOutcomes: {}, delivery: {}, retryNoStatus: 0, retryNoStatusInOutage: 0, retry500: 0, maxAttempt: 0, deadLetters: [] };
-  const expected = new Set();
+  // Per event (source|id): the gateway's delivery lines by outcome.
+  const byOutcome = { delivered: new Map(), dead_letter: new Map(), dead: new Map() };
+  const lines = { ingestMs: [], request: 0, requestOutcomes: {}, delivery: {}, retryNoStatus: 0, retryNoStatusInOutage: 0, retry500: 0, maxAttempt: 0 };
+  const expected = new Set(); // source|id of every event the gateway accepted
+  const refused = new Map(); // source|id → the status the origin refuses it with, for the accepted ones
   let origin, gateway, outageTimer, result;
   const t0 = performance.now();
   const loadBefore = loadavg()[0];
@@ -409,18 +469,30 @@ export async function run(opts) {
           if (down != null && at >= down && at <= up + 1000) lines.retryNoStatusInOutage++;
         }
         if (line.outcome === "retry" && line.status === 500) lines.retry500++;
-      } else if (line.kind === "dead_letter_observed") {
-        lines.deadLetters.push({ id: line.id, source: line.source, origin_status: line.origin_status });
+        const tally = byOutcome[line.outcome];
+        if (tally && line.source != null && line.id != null) {
+          // The line's source is the route; the CloudEvent's is carehook:in/<route>.
+          const key = `carehook:in/${line.source}|${line.id}`;
+          tally.set(key, (tally.get(key) ?? 0) + 1);
+        }
       }
     };
-    const lifetimeS = Math.ceil(120 + n / 20 + outageS + deadlineS);
-    gateway = await startGateway({ dir, originUrl: origin.url, secret, retryBase, originTimeout, onLine, lifetimeS, logFile: opts.logFile });
+    const lifetimeS = Math.ceil(120 + n / 20 + outageS + deadlineS + replayDeadlineS);
+    gateway = await startGateway({ dir, originUrl: origin.url, secret, adminToken, retryBase, originTimeout, onLine, lifetimeS, logFile: opts.logFile });
     const ready = performance.now();
     say(`soak: gateway ${gateway.url} (pid ${gateway.pid}) ready in ${((ready - t0) / 1000).toFixed(1)} s; origin ${origin.url}`);
+    const stats = async () => (await admin(gateway, adminToken, "/admin/stats")).json;
+    const delivered = (keys) => {
+      let k = 0;
+      for (const key of keys) if (origin.ids.get(key)?.delivered > 0) k++;
+      return k;
+    };
 
-    // Send: `concurrency` requests in flight; the outage starts when half have been sent.
-    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-    const ingest = { statuses: {}, latencies: [], idMismatch: 0, duplicateIds: 0 };
+    // Phase 1. Send: `concurrency` webhooks in flight, some as several identical copies at once; the outage
+    // starts when half have been sent.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency * dupCopies[1] });
+    const ingest = { statuses: {}, latencies: [], idMismatch: 0, duplicateIds: 0, firstCopyDuplicate: 0 };
+    const copies = { webhooks: 0, requests: 0, bad: 0, examples: [] };
     let next = 0;
     let outage = null;
     const startOutage = () => {
@@ -433,79 +505,186 @@ export async function run(opts) {
     };
     const sendStart = performance.now();
     let progressAt = sendStart;
-    const worker = async () => {
+    const sender = async () => {
       for (;;) {
         const seq = next++;
-        if (seq >= n || opts.signal?.aborted) return;
+        if (seq >= n || aborted()) return;
         if (seq === Math.floor(n / 2) && !outage) startOutage();
         const hook = webhook(seq, runTag, Math.floor(Date.now() / 1000));
-        const res = await post(agent, gateway.url, hook);
-        ingest.statuses[res.status] = (ingest.statuses[res.status] ?? 0) + 1;
-        ingest.latencies.push(res.ms);
-        if (res.status !== 200) continue;
-        if (res.json?.id !== hook.id) ingest.idMismatch++;
-        if (expected.has(hook.id)) ingest.duplicateIds++;
-        expected.add(hook.id);
+        const { copies: k, refusal } = plan(seq, { seed, dupRate, dupCopies, refuseRate });
+        // Before the first copy is sent: the gateway may deliver it before it answers.
+        if (refusal) origin.refuse.set(hook.key, refusal);
+        const answers = await Promise.all(Array.from({ length: k }, () => post(agent, gateway.url, hook)));
+        for (const res of answers) {
+          ingest.statuses[res.status] = (ingest.statuses[res.status] ?? 0) + 1;
+          ingest.latencies.push(res.ms);
+        }
+        const ok = answers.filter((a) => a.status === 200);
+        const firsts = ok.filter((a) => a.json?.duplicate === false).length;
+        if (k > 1) {
+          copies.webhooks++;
+          copies.requests += k;
+          const dups = ok.filter((a) => a.json?.duplicate === true).length;
+          if (ok.length !== k || firsts !== 1 || dups !== k - 1) {
+            copies.bad++;
+            if (copies.examples.length < 10) copies.examples.push(answers.map((a) => `${a.status}:${a.json?.duplicate}`).join(","));
+          }
+        } else if (ok.length === 1 && firsts !== 1) ingest.firstCopyDuplicate++;
+        if (ok.length === 0) {
+          origin.refuse.delete(hook.key);
+          continue;
+        }
+        if (ok.some((a) => a.json?.id !== hook.id)) ingest.idMismatch++;
+        if (expected.has(hook.key)) ingest.duplicateIds++;
+        expected.add(hook.key);
+        if (refusal) refused.set(hook.key, refusal);
         if (performance.now() - progressAt > 10_000) {
           progressAt = performance.now();
-          say(`soak: sent ${ingest.latencies.length}/${n}, origin has ${countDelivered()} ids`);
+          say(`soak: sent ${seq + 1}/${n} webhooks (${ingest.latencies.length} requests), origin has ${delivered(expected)} events`);
         }
       }
     };
-    const countDelivered = () => {
-      let k = 0;
-      for (const [id, s] of origin.ids) if (s.delivered > 0 && expected.has(id)) k++;
-      return k;
-    };
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    await Promise.all(Array.from({ length: concurrency }, sender));
     const sendEnd = performance.now();
     agent.destroy();
-    say(`soak: sent ${n} webhooks in ${((sendEnd - sendStart) / 1000).toFixed(1)} s`);
-    const aborted = new Promise((resolve) => opts.signal?.addEventListener("abort", resolve, { once: true }));
-    if (outage) await Promise.race([outage, aborted]);
+    say(`soak: sent ${n} webhooks (${ingest.latencies.length} requests; ${copies.webhooks} as ${copies.requests} concurrent copies) in ${((sendEnd - sendStart) / 1000).toFixed(1)} s; the origin refuses ${refused.size} of them`);
+    const abortedP = new Promise((resolve) => opts.signal?.addEventListener("abort", resolve, { once: true }));
+    if (outage) await Promise.race([outage, abortedP]);
 
-    // Wait, bounded, until the origin has every id the gateway acknowledged.
-    const waitEnd = performance.now() + deadlineS * 1000;
-    let missing = expected.size - countDelivered();
+    // Wait, bounded, until the origin has every event it does not refuse and the ledger has every refused one dead.
+    const deliverable = [...expected].filter((key) => !refused.has(key));
+    const settleEnd = performance.now() + deadlineS * 1000;
+    let missing = deliverable.length - delivered(deliverable);
+    let counts = null;
     let reported = performance.now();
-    while (missing > 0 && performance.now() < waitEnd && !gateway.exited && !opts.signal?.aborted) {
-      await sleep(250);
-      missing = expected.size - countDelivered();
+    while (performance.now() < settleEnd && !gateway.exited && !aborted()) {
+      missing = deliverable.length - delivered(deliverable);
+      if (missing === 0) {
+        counts = (await stats())?.counts ?? null;
+        if (counts && counts.dead === refused.size && counts.queued === 0 && counts.received === 0) break;
+      }
       if (performance.now() - reported > 10_000) {
         reported = performance.now();
-        say(`soak: waiting: ${missing} ids not delivered yet, ${lines.delivery.retry ?? 0} retries so far`);
+        say(`soak: waiting: ${missing} events not delivered yet, ${byOutcome.dead.size}/${refused.size} refused ones recorded dead, ${lines.delivery.retry ?? 0} retries so far`);
       }
+      await sleep(500);
     }
+    const settledAt = performance.now();
     const completeAt = missing === 0 ? origin.lastDeliveryAt : null;
-    const waitedS = Math.round((performance.now() - (waitEnd - deadlineS * 1000)) / 1000);
+    const settledS = Math.round((settledAt - sendEnd) / 1000);
+    say(`soak: phase 1 settled ${settledS} s after the last webhook: ${missing} events missing, ledger ${JSON.stringify(counts)}`);
+
+    // The dead letters as the ledger lists them, route by route.
+    const listed = new Map();
+    const listing = { failed: 0, truncated: false };
+    for (const route of ROUTES) {
+      const res = await admin(gateway, adminToken, `/admin/events?status=dead&source=${encodeURIComponent(route)}&limit=500`);
+      if (res.status !== 200 || !Array.isArray(res.json?.events)) {
+        listing.failed++;
+        continue;
+      }
+      if (res.json.events.length >= 500) listing.truncated = true;
+      for (const r of res.json.events) listed.set(`carehook:in/${r.source}|${r.id}`, r);
+    }
+    const listedWrong = [...listed].filter(([key, r]) => refused.get(key) !== r.lastStatus).length;
+    const refusedNotListed = [...refused.keys()].filter((key) => !listed.has(key)).length;
+    const deliveredBeforeFix = [...refused.keys()].filter((key) => origin.ids.get(key)?.delivered > 0).length;
+
+    // Phase 2. The origin is fixed; every dead letter is replayed, until a call replays none.
+    origin.refusing = false;
+    const replay = { calls: 0, statuses: {}, replayed: 0, failed: 0 };
+    const replayStart = performance.now();
+    for (let i = 0; i < 50 && !aborted() && !gateway.exited; i++) {
+      const res = await admin(gateway, adminToken, "/admin/replay?status=dead", "POST");
+      replay.calls++;
+      replay.statuses[res.status] = (replay.statuses[res.status] ?? 0) + 1;
+      if (res.status !== 202) {
+        await sleep(1000);
+        continue;
+      }
+      replay.replayed += res.json?.replayed ?? 0;
+      replay.failed += res.json?.failed ?? 0;
+      if (!res.json?.replayed) break;
+    }
+    say(`soak: replayed ${replay.replayed} dead letters in ${replay.calls} calls (${replay.failed} failed)`);
+    const replayEnd = performance.now() + replayDeadlineS * 1000;
+    const all = [...expected];
+    let replayDoneAt = null;
+    while (performance.now() < replayEnd && !gateway.exited && !aborted()) {
+      missing = all.length - delivered(all);
+      if (missing === 0) {
+        replayDoneAt ??= origin.lastDeliveryAt;
+        counts = (await stats())?.counts ?? null;
+        if (counts && counts.delivered === expected.size && counts.dead === 0 && counts.queued === 0 && counts.received === 0) break;
+      }
+      if (performance.now() - reported > 10_000) {
+        reported = performance.now();
+        say(`soak: waiting for the replays: ${missing} events not delivered yet`);
+      }
+      await sleep(500);
+    }
     // Late arrivals: a few seconds for duplicates or dead letters to show.
     await sleep(Math.max(3000, (originTimeout + 2) * 1000));
+    const ledgerStats = await stats();
+
+    // Every replayed event's record: delivered, replayed once, refused in generation 0 and delivered in 1.
+    const records = { read: 0, failed: 0, wrong: 0, examples: [] };
+    const refusedKeys = [...refused.keys()];
+    for (let i = 0; i < refusedKeys.length && !aborted(); i += 8) {
+      await Promise.all(refusedKeys.slice(i, i + 8).map(async (key) => {
+        const [source, id] = [key.slice(0, key.indexOf("|")).replace(/^carehook:in\//, ""), key.slice(key.indexOf("|") + 1)];
+        const res = await admin(gateway, adminToken, `/admin/events/${encodeURIComponent(source)}/${encodeURIComponent(id)}`);
+        if (res.status !== 200 || !Array.isArray(res.json?.history)) return void records.failed++;
+        records.read++;
+        const h = res.json.history;
+        const ok = res.json.status === "delivered" && res.json.replays === 1 &&
+          h.some((a) => a.generation === 0 && a.outcome === "refused" && a.status === refused.get(key)) &&
+          !h.some((a) => a.generation === 0 && a.outcome === "delivered") &&
+          h.filter((a) => a.outcome === "delivered").length === 1 && h.at(-1)?.generation === 1 && h.at(-1)?.outcome === "delivered";
+        if (!ok) {
+          records.wrong++;
+          if (records.examples.length < 5) records.examples.push({ status: res.json.status, replays: res.json.replays, history: h.map((a) => `${a.generation}/${a.attempt}:${a.status}:${a.outcome}`) });
+        }
+      }));
+    }
 
     const ids = [...origin.ids];
-    const deliveredIds = ids.filter(([, s]) => s.delivered > 0).map(([id]) => id);
-    const unexpected = deliveredIds.filter((id) => !expected.has(id)).length;
-    const duplicates = ids.reduce((k, [, s]) => k + Math.max(0, s.delivered - 1), 0);
+    const deliveredKeys = ids.filter(([, s]) => s.delivered > 0).map(([key]) => key);
+    const unexpected = deliveredKeys.filter((key) => !expected.has(key)).length;
+    const twice = ids.filter(([, s]) => s.delivered > 1);
+    const duplicates = twice.reduce((k, [, s]) => k + s.delivered - 1, 0);
+    const refusedTwice = [...refused.keys()].filter((key) => origin.ids.get(key)?.refused !== 1).length;
     const sorted = ingest.latencies.slice().sort((a, b) => a - b);
     const inWorker = lines.ingestMs.slice().sort((a, b) => a - b);
     const batches = gateway.batches;
     const held = batches.filter((b) => b.ms >= originTimeout * 1000);
     const sumMs = (list) => list.reduce((k, b) => k + b.ms, 0);
     const sendS = (sendEnd - sendStart) / 1000;
-    const dlqLogged = (lines.delivery.dead_letter ?? 0) + (lines.delivery.payload_missing ?? 0) + (lines.delivery.unreadable ?? 0);
     const deliveredLines = lines.delivery.delivered ?? 0;
-    const byVendor = {};
-    for (const [, s] of ids) if (s.delivered > 0) byVendor[s.vendor] = (byVendor[s.vendor] ?? 0) + 1;
+    const byVendor = {}, byRoute = {};
+    for (const [, s] of ids) {
+      if (s.delivered === 0) continue;
+      byVendor[s.vendor] = (byVendor[s.vendor] ?? 0) + 1;
+      byRoute[s.route] = (byRoute[s.route] ?? 0) + 1;
+    }
+    const sameKeys = (map) => map.size === refused.size && [...refused.keys()].every((key) => map.get(key) === 1);
+    const others = (map) => [...map.keys()].filter((key) => !refused.has(key)).length;
+    const c = ledgerStats?.counts ?? {};
+    const routeMismatch = ROUTES.filter((r) => (ledgerStats?.sources?.[r]?.delivered ?? -1) !== (byRoute[r] ?? 0));
+    const refusalStatuses = {};
+    for (const s of refused.values()) refusalStatuses[s] = (refusalStatuses[s] ?? 0) + 1;
 
     result = {
       when: new Date().toISOString(),
-      aborted: Boolean(opts.signal?.aborted),
+      aborted: aborted(),
       // The soak shares the machine: its 1-minute load average before and after.
       machine: { cpus: availableParallelism(), loadBefore: round(loadBefore, 2), loadAfter: round(loadavg()[0], 2) },
-      params: { n, concurrency, outageS, retryBase, originTimeout, failRate, hangRate, faultCap, seed, deadlineS, maxAttempts: MAX_ATTEMPTS },
+      params: { n, concurrency, outageS, retryBase, originTimeout, failRate, hangRate, faultCap, seed, deadlineS, dupRate, dupCopies, refuseRate, replayDeadlineS, maxAttempts: MAX_ATTEMPTS },
       ingest: {
+        webhooks: n,
         requests: ingest.latencies.length,
         statuses: ingest.statuses,
-        distinctIds: expected.size,
+        distinctEvents: expected.size,
         seconds: round(sendS, 2),
         perSecond: round(ingest.latencies.length / sendS),
         p50ms: round(percentile(sorted, 50)),
@@ -515,6 +694,8 @@ export async function run(opts) {
         workerP50ms: percentile(inWorker, 50),
         workerP99ms: percentile(inWorker, 99),
       },
+      // Webhooks sent as several identical copies at once: each copy 200, exactly one not a duplicate.
+      copies: { webhooks: copies.webhooks, requests: copies.requests, wrong: copies.bad, examples: copies.examples },
       // The local queue runs one consumer batch at a time; a batch lasts as long as its slowest delivery.
       consumer: {
         batches: batches.length,
@@ -525,46 +706,78 @@ export async function run(opts) {
       },
       origin: {
         requests: origin.requests,
-        distinctIdsDelivered: deliveredIds.length,
-        missing: [...expected].filter((id) => !origin.ids.get(id)?.delivered).length,
+        distinctDelivered: deliveredKeys.length,
+        missing: all.filter((key) => !origin.ids.get(key)?.delivered).length,
         unexpected,
+        deliveredTwice: twice.length,
         duplicates,
+        duplicateExamples: twice.slice(0, 10).map(([key, s]) => ({ key, delivered: s.delivered, gatewayDeliveredLines: byOutcome.delivered.get(key) ?? 0 })),
         badSignatures: origin.badSignatures,
         mismatchedIds: origin.mismatchedIds,
         injected500: origin.injected500,
         injectedHangs: origin.injectedHangs,
+        injectedRefusals: origin.injectedRefusals,
+        followedRedirects: origin.strays,
         faultRate: round(origin.requests ? (origin.injected500 + origin.injectedHangs) / origin.requests : 0, 3),
         byVendor,
       },
       outage: { seconds: outageS, startS: round(since(origin.downAt), 1), endS: round(since(origin.upAt), 1) },
       delivery: {
-        // From the first webhook sent to the last event delivered, and from the last webhook sent.
+        // From the first webhook sent to the last event delivered (the refused ones aside), and from the last sent.
         completeS: completeAt == null ? null : round((completeAt - sendStart) / 1000),
         afterLastIngestS: completeAt == null ? null : round((completeAt - sendEnd) / 1000),
         attemptsLogged: Object.values(lines.delivery).reduce((a, b) => a + b, 0),
         outcomes: lines.delivery,
-        retries: (lines.delivery.retry ?? 0),
+        retries: lines.delivery.retry ?? 0,
         retries500: lines.retry500,
         retriesNoAnswer: lines.retryNoStatus,
         retriesRefusedDuringOutage: lines.retryNoStatusInOutage,
         maxAttempt: lines.maxAttempt,
       },
-      deadLetters: { observed: lines.deadLetters.length, logged: dlqLogged, queueWarnings: gateway.warnings.length, ids: lines.deadLetters.slice(0, 20).map((l) => l.id) },
+      deadLetters: {
+        refused: refused.size,
+        statuses: refusalStatuses,
+        deadLetterLines: byOutcome.dead_letter.size,
+        recordedDead: byOutcome.dead.size,
+        others: others(byOutcome.dead_letter) + others(byOutcome.dead),
+        listedBeforeReplay: listed.size,
+        listedWrongStatus: listedWrong,
+        refusedNotListed,
+        listing,
+        queueWarnings: gateway.warnings.length,
+        phase1SettledS: settledS,
+      },
+      replay: {
+        ...replay,
+        // From the first replay call to the last replayed event delivered.
+        deliveredS: replayDoneAt == null ? null : round((replayDoneAt - replayStart) / 1000),
+        records,
+      },
+      ledger: { counts: ledgerStats?.counts ?? null, routesNotMatchingOrigin: routeMismatch, queueBacklog: ledgerStats?.queueBacklog },
       requestLog: { lines: lines.request, outcomes: lines.requestOutcomes },
     };
+    const allRequests = ingest.latencies.length;
+    const unsettled = (lines.delivery.payload_missing ?? 0) + (lines.delivery.unreadable ?? 0) + (lines.delivery.dead_unreadable ?? 0);
     result.checks = [
-      check("every ingest answered 200", (ingest.statuses[200] ?? 0) === n, JSON.stringify(ingest.statuses)),
-      check("a distinct event id per webhook, as the gateway derived it", expected.size === n && ingest.idMismatch === 0 && ingest.duplicateIds === 0, `${expected.size} distinct, ${ingest.idMismatch} not as expected`),
-      check("the origin received every id", result.origin.missing === 0, `${result.origin.missing} missing after waiting ${waitedS} s${opts.signal?.aborted ? " (stopped early)" : ""}`),
-      check("the origin received no other id", unexpected === 0, `${unexpected} unexpected`),
+      check("every ingest request answered 200", (ingest.statuses[200] ?? 0) === allRequests && allRequests === n + copies.requests - copies.webhooks, JSON.stringify(ingest.statuses)),
+      check("a distinct event per webhook, with the id carehook derives for its route", expected.size === n && ingest.idMismatch === 0 && ingest.duplicateIds === 0 && ingest.firstCopyDuplicate === 0, `${expected.size} distinct, ${ingest.idMismatch} not as expected, ${ingest.firstCopyDuplicate} single copies called duplicates`),
+      check("concurrent identical copies: one accepted, every other copy a duplicate", copies.bad === 0 && (copies.webhooks > 0 || !dupRate), `${copies.bad} of ${copies.webhooks} groups wrong: ${copies.examples.join(" | ")}`),
+      check("the request log: one queued line per event, one duplicate line per extra copy", lines.requestOutcomes.queued === n && (lines.requestOutcomes.duplicate ?? 0) === copies.requests - copies.webhooks, JSON.stringify(lines.requestOutcomes)),
+      check("every refused event dead-lettered once, refused once, recorded dead in the ledger", sameKeys(byOutcome.dead_letter) && sameKeys(byOutcome.dead) && refusedTwice === 0 && (refused.size > 0 || !refuseRate), `${refused.size} refused, ${byOutcome.dead_letter.size} dead_letter lines, ${byOutcome.dead.size} dead lines, ${refusedTwice} not refused exactly once`),
+      check("the ledger listed exactly the refused events as dead, with the origin's status", listed.size === refused.size && refusedNotListed === 0 && listedWrong === 0 && listing.failed === 0 && !listing.truncated, `${listed.size} listed, ${refusedNotListed} refused not listed, ${listedWrong} with another status, ${listing.failed} listings failed`),
+      check("no other event dead-lettered", others(byOutcome.dead_letter) + others(byOutcome.dead) === 0 && unsettled === 0 && gateway.warnings.length === 0, `${others(byOutcome.dead_letter)} dead_letter and ${others(byOutcome.dead)} dead lines for other events, ${unsettled} unreadable or payload missing, ${gateway.warnings.length} queue warnings`),
+      check("a redirect is never followed, a refused event never delivered before the fix", origin.strays === 0 && deliveredBeforeFix === 0, `${origin.strays} requests off /events, ${deliveredBeforeFix} delivered while refused`),
+      check("every dead letter replayed once", replay.replayed === refused.size && replay.failed === 0 && (replay.statuses[202] ?? 0) === replay.calls, `${replay.replayed} replayed of ${refused.size}, ${replay.failed} failed, ${JSON.stringify(replay.statuses)}`),
+      check("every replayed event's record: delivered once, in generation 1, after a refusal in 0", records.read === refused.size && records.wrong === 0, `${records.read} read, ${records.failed} failed, ${records.wrong} wrong: ${JSON.stringify(records.examples)}`),
+      check("the origin received every event", result.origin.missing === 0, `${result.origin.missing} missing${aborted() ? " (stopped early)" : ""}`),
+      check("the origin received no other event", unexpected === 0, `${unexpected} unexpected`),
+      check("no event delivered twice", twice.length === 0, `${twice.length} delivered twice: ${JSON.stringify(result.origin.duplicateExamples)}`),
       check("every forwarded signature verified", origin.badSignatures === 0 && origin.mismatchedIds === 0, `${origin.badSignatures} bad, ${origin.mismatchedIds} with another id`),
-      check("the dead-letter queue is empty", lines.deadLetters.length === 0 && dlqLogged === 0 && gateway.warnings.length === 0, `${lines.deadLetters.length} letters observed, ${dlqLogged} logged, ${gateway.warnings.length} queue warnings`),
-      check("the faults happened (500s, timeouts, refused during the outage)", (origin.injected500 > 0 || !failRate) && (origin.injectedHangs > 0 || !hangRate) && (lines.retryNoStatusInOutage > 0 || !outageS), `${origin.injected500} × 500, ${origin.injectedHangs} hangs, ${lines.retryNoStatusInOutage} refused`),
-      // An answer the gateway gave up on (its timeout) is a duplicate at the origin; a "delivered" line without a 2xx
-      // behind it would be a lie.
-      check("a delivery log line per 2xx the origin answered", deliveredLines <= origin.delivered200 && origin.delivered200 - deliveredLines <= duplicates, `${deliveredLines} lines, ${origin.delivered200} answers, ${duplicates} duplicates`),
+      check("the ledger's counts match the origin's", c.delivered === deliveredKeys.length && c.dead === 0 && c.queued === 0 && c.received === 0 && routeMismatch.length === 0, `${JSON.stringify(c)} against ${deliveredKeys.length} delivered; routes off: ${routeMismatch.join(", ")}`),
+      check("the faults happened (500s, timeouts, refused during the outage, refusals)", (origin.injected500 > 0 || !failRate) && (origin.injectedHangs > 0 || !hangRate) && (lines.retryNoStatusInOutage > 0 || !outageS) && (origin.injectedRefusals > 0 || !refuseRate), `${origin.injected500} × 500, ${origin.injectedHangs} hangs, ${lines.retryNoStatusInOutage} refused connections, ${origin.injectedRefusals} refusals`),
+      check("a delivered log line per 2xx the origin answered", deliveredLines === origin.delivered200, `${deliveredLines} lines, ${origin.delivered200} answers`),
     ];
-    result.ok = result.checks.every((c) => c.ok);
+    result.ok = result.checks.every((x) => x.ok);
     return result;
   } finally {
     clearTimeout(outageTimer);
@@ -582,18 +795,22 @@ function check(name, ok, detail) {
 
 /** The result as a table for a terminal. */
 export function table(r) {
+  const d = r.deadLetters, l = r.ledger.counts ?? {};
   const rows = [
     ["machine", `${r.machine.cpus} cores, load ${r.machine.loadBefore} before, ${r.machine.loadAfter} after`],
-    ["webhooks sent", `${r.ingest.requests} (${Object.entries(r.ingest.statuses).map(([s, k]) => `${k} × ${s}`).join(", ")})`],
+    ["webhooks sent", `${r.ingest.webhooks} distinct in ${r.ingest.requests} requests (${Object.entries(r.ingest.statuses).map(([s, k]) => `${k} × ${s}`).join(", ")})`],
+    ["concurrent copies", `${r.copies.webhooks} webhooks sent as ${r.copies.requests} identical copies at once, ${r.copies.wrong} groups answered wrong`],
     ["ingest throughput", `${r.ingest.perSecond} req/s over ${r.ingest.seconds} s, concurrency ${r.params.concurrency}`],
     ["ingest latency", `p50 ${r.ingest.p50ms} ms, p99 ${r.ingest.p99ms} ms, max ${r.ingest.maxms} ms (in the Worker: p50 ${r.ingest.workerP50ms} ms, p99 ${r.ingest.workerP99ms} ms)`],
     ["origin faults", `${r.origin.injected500} × 500, ${r.origin.injectedHangs} hangs > ${r.params.originTimeout} s (${(r.origin.faultRate * 100).toFixed(1)}% of ${r.origin.requests} requests), down ${r.outage.seconds} s at ${r.outage.startS}–${r.outage.endS} s`],
-    ["delivered", `${r.origin.distinctIdsDelivered} distinct ids, ${r.origin.missing} missing, ${r.origin.duplicates} duplicates`],
-    ["delivery complete", r.delivery.completeS == null ? "no (timed out)" : `${r.delivery.completeS} s after the first webhook, ${r.delivery.afterLastIngestS} s after the last`],
+    ["refused for good", `${d.refused} events (${Object.entries(d.statuses).map(([s, k]) => `${k} × ${s}`).join(", ")}): ${d.deadLetterLines} dead-lettered, ${d.recordedDead} recorded dead, ${d.listedBeforeReplay} listed; ${r.origin.followedRedirects} redirects followed`],
+    ["replay", `${r.replay.replayed} replayed in ${r.replay.calls} calls (${r.replay.failed} failed), delivered ${r.replay.deliveredS ?? "–"} s after the first call; ${r.replay.records.read - r.replay.records.wrong}/${d.refused} records right`],
+    ["delivered", `${r.origin.distinctDelivered} distinct events, ${r.origin.missing} missing, ${r.origin.deliveredTwice} delivered twice`],
+    ["ledger", `${l.delivered} delivered, ${l.dead} dead, ${l.queued} queued, ${l.received} received`],
+    ["delivery complete", r.delivery.completeS == null ? "no (timed out)" : `${r.delivery.completeS} s after the first webhook, ${r.delivery.afterLastIngestS} s after the last (refused events aside)`],
     ["consumer batches", `${r.consumer.batches} (mean ${r.consumer.meanBatchSize} messages), busy ${r.consumer.busySeconds} s, of which ${r.consumer.secondsHeldByTimeout} s in ${r.consumer.batchesHeldByTimeout} batches held by a timeout`],
     ["retries", `${r.delivery.retries} (${r.delivery.retries500} on 500, ${r.delivery.retriesNoAnswer} without an answer, ${r.delivery.retriesRefusedDuringOutage} of them in the outage), highest attempt ${r.delivery.maxAttempt}/${r.params.maxAttempts}`],
     ["signatures", `${r.origin.requests - r.origin.badSignatures}/${r.origin.requests} verified`],
-    ["dead letters", `${r.deadLetters.observed} observed, ${r.deadLetters.logged} logged`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const out = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);

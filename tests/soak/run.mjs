@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // make soak (scripts/soak builds first): N signed webhooks (SOAK_N, default 10,000) from all 13 vendors through the
-// real Worker under wrangler dev, with an origin that fails, hangs and goes down. Prints a table, writes
-// target/soak/latest.json, exits 1 if an invariant failed.
+// real Worker under wrangler dev, a share sent as several identical copies at once, with an origin that fails, hangs,
+// goes down and refuses some events for good until it is fixed; then every dead letter is replayed through the admin
+// API. Prints a table, writes target/soak/latest.json, exits 1 if an invariant failed.
 //   SOAK_N  SOAK_CONCURRENCY (32)  SOAK_OUTAGE_SECONDS (30)  SOAK_RETRY_BASE_SECONDS (1)
 //   SOAK_ORIGIN_TIMEOUT_SECONDS (2)  SOAK_FAIL_RATE (0.3)  SOAK_HANG_RATE (0.01)  SOAK_FAULT_CAP  SOAK_SEED
-//   SOAK_DEADLINE_SECONDS (how long to wait for the last delivery after the last webhook is sent)
+//   SOAK_DUP_RATE (0.1)  SOAK_DUP_MIN (3)  SOAK_DUP_MAX (5)  SOAK_REFUSE_RATE (0.01)
+//   SOAK_DEADLINE_SECONDS (how long to wait for the first settlement after the last webhook is sent)
+//   SOAK_REPLAY_DEADLINE_SECONDS (how long to wait for the replayed dead letters)
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MAX_ATTEMPTS, outageAttempts, ROOT, run, table } from "./lib.mjs";
@@ -25,6 +28,7 @@ const retryBase = Math.floor(num("SOAK_RETRY_BASE_SECONDS", 1)) || 1;
 // The most faults per event for which the retry budget still covers the outage (see run() in lib.mjs).
 const faultCap = Math.floor(num("SOAK_FAULT_CAP", MAX_ATTEMPTS - 1 - outageAttempts(outageS, retryBase)));
 const worst = faultCap + outageAttempts(outageS, retryBase);
+const dupMin = Math.max(2, Math.floor(num("SOAK_DUP_MIN", 3)));
 const params = {
   n,
   concurrency: Math.max(1, Math.floor(num("SOAK_CONCURRENCY", 32))),
@@ -37,6 +41,11 @@ const params = {
   seed: Math.floor(num("SOAK_SEED", Math.floor(Math.random() * 2 ** 31))),
   // The longest backoff an event can need, plus room for the consumer's backlog.
   deadlineS: num("SOAK_DEADLINE_SECONDS", retryBase * (2 ** worst - 1) + 300),
+  dupRate: num("SOAK_DUP_RATE", 0.1),
+  dupCopies: [dupMin, Math.max(dupMin, Math.floor(num("SOAK_DUP_MAX", 5)))],
+  refuseRate: num("SOAK_REFUSE_RATE", 0.01),
+  // A replayed event meets the faults again (no outage): the longest backoff for faultCap faults, plus room.
+  replayDeadlineS: num("SOAK_REPLAY_DEADLINE_SECONDS", retryBase * (2 ** (faultCap + 1) - 1) + 120),
 };
 
 const out = join(ROOT, "target/soak");
