@@ -16,7 +16,7 @@ pkg: bootstrap ## build the npm package (pkg/dist): cargo → wasm-bindgen → w
 worker: bootstrap ## build the Cloudflare Worker (build/) with worker-build
 	@scripts/build-worker
 
-www: pkg ## build the inspector (www/)
+www: bootstrap ## build the inspector (www/; the npm package first)
 	@scripts/build-www
 
 test: bootstrap ## every test suite: fmt, clippy (host, wasm32), Rust, npm package, Worker, browser
