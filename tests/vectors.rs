@@ -73,6 +73,10 @@ fn run(c: &Value) -> Result<(), String> {
                     return Err(format!("event.{k} = {}, want {want}", ev[k]));
                 }
             }
+            let handshake = v.handshake().map(|h| json!({ "status": h.status, "body": h.body }));
+            if handshake.as_ref() != expect.get("handshake") {
+                return Err(format!("handshake {handshake:?}, want {:?}", expect.get("handshake")));
+            }
             Ok(())
         }
         (false, Err(e)) => {

@@ -37,9 +37,17 @@ pub struct Route {
     pub repeat_window: u64,
 }
 
-/// A configuration problem; `detail` names the binding or field at fault (never a value) for the log.
+/// A configuration problem: what names the binding or field at fault (never a value), for the log; and the core's
+/// own error when a source's keys or vendor are at fault (its code, `invalid_key` or `unsupported_vendor`, is the
+/// answer's).
 #[derive(Debug)]
-pub struct ConfigError(pub String);
+pub struct ConfigError(pub String, pub Option<crate::Error>);
+
+impl ConfigError {
+    fn new(detail: impl Into<String>) -> Self {
+        ConfigError(detail.into(), None)
+    }
+}
 
 /// A parsed value and the text it was parsed from.
 type Cached<T> = Option<(String, Rc<T>)>;
@@ -54,7 +62,7 @@ thread_local! {
 
 /// `SOURCES`, parsed again only when its text changes.
 pub fn sources(env: &Env) -> Result<Rc<serde_json::Map<String, Value>>, ConfigError> {
-    let text = var_text(env, "SOURCES").ok_or_else(|| ConfigError("the var SOURCES is not set".into()))?;
+    let text = var_text(env, "SOURCES").ok_or_else(|| ConfigError::new("the var SOURCES is not set"))?;
     SOURCES.with(|cell| {
         if let Some((cached, map)) = cell.borrow().as_ref() {
             if *cached == text {
@@ -62,7 +70,7 @@ pub fn sources(env: &Env) -> Result<Rc<serde_json::Map<String, Value>>, ConfigEr
             }
         }
         let map: serde_json::Map<String, Value> =
-            serde_json::from_str(&text).map_err(|_| ConfigError("the var SOURCES is not a table of sources".into()))?;
+            serde_json::from_str(&text).map_err(|_| ConfigError::new("the var SOURCES is not a table of sources"))?;
         let map = Rc::new(map);
         *cell.borrow_mut() = Some((text, map.clone()));
         Ok(map)
@@ -76,14 +84,14 @@ pub fn route(env: &Env, name: &str) -> Result<Option<Rc<Route>>, ConfigError> {
         return Ok(None);
     };
     let Value::Object(entry) = entry else {
-        return Err(ConfigError(format!("SOURCES.{name} is not a table")));
+        return Err(ConfigError::new(format!("SOURCES.{name} is not a table")));
     };
     let Some(Value::String(secret)) = entry.get("secret") else {
-        return Err(ConfigError(format!("SOURCES.{name}.secret must name the secret that holds its keys")));
+        return Err(ConfigError::new(format!("SOURCES.{name}.secret must name the secret that holds its keys")));
     };
     let keys = env
         .secret(secret)
-        .map_err(|_| ConfigError(format!("the secret {secret} (keys of source {name}) is not set")))?
+        .map_err(|_| ConfigError::new(format!("the secret {secret} (keys of source {name}) is not set")))?
         .to_string();
     let entry_text = Value::Object(entry.clone()).to_string();
     let cached = ROUTES.with(|routes| {
@@ -108,21 +116,21 @@ fn parse_route(name: &str, entry: &serde_json::Map<String, Value>, keys: &str) -
             .as_u64()
             .and_then(|n| u32::try_from(n).ok())
             .filter(|n| (1..=MAX_SHARDS).contains(n))
-            .ok_or_else(|| ConfigError(format!("SOURCES.{name}.shards must be a whole number from 1 to {MAX_SHARDS}")))?,
+            .ok_or_else(|| ConfigError::new(format!("SOURCES.{name}.shards must be a whole number from 1 to {MAX_SHARDS}")))?,
     };
     let window = match entry.remove("repeatWindowSeconds") {
         None => None,
         Some(v) => Some(
-            v.as_u64().ok_or_else(|| ConfigError(format!("SOURCES.{name}.repeatWindowSeconds must be a whole number")))?,
+            v.as_u64().ok_or_else(|| ConfigError::new(format!("SOURCES.{name}.repeatWindowSeconds must be a whole number")))?,
         ),
     };
-    let keys = keyring(keys).ok_or_else(|| ConfigError(format!("the keys of source {name} are neither key lines nor a JSON array")))?;
+    let keys = keyring(keys).ok_or_else(|| ConfigError::new(format!("the keys of source {name} are neither key lines nor a JSON array")))?;
     entry.insert("keys".into(), Value::from(keys));
     // The CloudEvent source names the route, so two routes of one vendor never share a source + id.
     entry.entry("source").or_insert_with(|| Value::from(format!("carehook:in/{name}")));
     let cfg: SourceConfig =
-        serde_json::from_value(Value::Object(entry)).map_err(|e| ConfigError(format!("SOURCES.{name} is invalid: {e}")))?;
-    let source = Source::from_config(&cfg).map_err(|e| ConfigError(format!("SOURCES.{name}: {} ({e})", e.code())))?;
+        serde_json::from_value(Value::Object(entry)).map_err(|e| ConfigError::new(format!("SOURCES.{name} is invalid: {e}")))?;
+    let source = Source::from_config(&cfg).map_err(|e| ConfigError(format!("SOURCES.{name}: {}", e.code()), Some(e)))?;
     let repeat_window = window.unwrap_or_else(|| source.repeat_window());
     Ok(Route { name: name.to_owned(), source, shards, repeat_window })
 }
@@ -180,10 +188,10 @@ pub struct Delivery {
 
 /// The delivery settings, parsed again only when one of them changes.
 pub fn delivery(env: &Env) -> Result<Rc<Delivery>, ConfigError> {
-    let origin = var(env, "ORIGIN_URL").ok_or_else(|| ConfigError("the var ORIGIN_URL is not set".into()))?;
+    let origin = var(env, "ORIGIN_URL").ok_or_else(|| ConfigError::new("the var ORIGIN_URL is not set"))?;
     let secret = env
         .secret("FORWARD_SECRET")
-        .map_err(|_| ConfigError("the secret FORWARD_SECRET is not set".into()))?
+        .map_err(|_| ConfigError::new("the secret FORWARD_SECRET is not set"))?
         .to_string();
     // At least 1 s: with 0, every retry happens at once and a short outage exhausts them all.
     let retry_base_seconds = number(env, "RETRY_BASE_SECONDS", DEFAULT_RETRY_BASE_SECONDS).max(1);
@@ -196,7 +204,7 @@ pub fn delivery(env: &Env) -> Result<Rc<Delivery>, ConfigError> {
             }
         }
         let key = ForwardKey::parse(secret.trim())
-            .map_err(|_| ConfigError("the secret FORWARD_SECRET is not whsec_ followed by base64".into()))?;
+            .map_err(|_| ConfigError::new("the secret FORWARD_SECRET is not whsec_ followed by base64"))?;
         let delivery = Rc::new(Delivery { origin, key, retry_base_seconds, timeout_ms });
         *cell.borrow_mut() = Some((fingerprint, delivery.clone()));
         Ok(delivery)

@@ -84,7 +84,10 @@ pub fn unavailable(outcome: &'static str) -> Reply {
 
 /// The gateway's configuration is at fault. The sender is told only that; the log says which binding.
 pub fn config_error(e: &ConfigError) -> Reply {
-    let mut reply = error(500, "config_error", "config_error", "the gateway is misconfigured for this source");
+    let mut reply = match &e.1 {
+        Some(core) => refused(core),
+        None => error(500, "config_error", "config_error", "the gateway is misconfigured for this source"),
+    };
     reply.detail = Some(e.0.clone());
     reply
 }

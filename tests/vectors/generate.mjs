@@ -233,9 +233,10 @@ const fail = (error, verified = false) => (verified ? { ok: false, error, verifi
   }));
   add("metriport: valid signature, no meta", m('{"ping":"pong"}', { "x-metriport-signature": hex(hmac(mkey, '{"ping":"pong"}')) }), fail("invalid_payload", true));
   const ping = '{"ping":"3f9c1d2e7a","meta":{"type":"ping","messageId":"m-ping-1","when":"2026-11-22T08:00:00.000Z"}}';
-  add("metriport: ping verifies (a gateway answers pong)", m(ping, { "x-metriport-signature": hex(hmac(mkey, ping)) }), ok({
-    type: "metriport.ping", id: "m-ping-1",
-  }));
+  // `handshake`: what a gateway answers instead of forwarding an event.
+  add("metriport: ping verifies (a gateway answers pong)", m(ping, { "x-metriport-signature": hex(hmac(mkey, ping)) }), {
+    ...ok({ type: "metriport.ping", id: "m-ping-1" }), handshake: { status: 200, body: '{"pong":"3f9c1d2e7a"}' },
+  });
   add("metriport: ping with a wrong signature", m(ping, { "x-metriport-signature": hex(hmac("other", ping)) }), fail("signature_mismatch"));
   // Control characters never reach an attribute (they would break headers and logs); an id over 256 bytes is
   // replaced by a digest of it.

@@ -67,15 +67,17 @@ test("500, 429 and 408, then 200: retried, and delivered exactly once", async ()
   }
 });
 
-test("a permanent 4xx sends the event to the dead-letter queue after one attempt", async () => {
+test("a permanent 4xx sends the event to the dead-letter queue after one attempt; the ledger records it", async () => {
   const id = `msg_${randomUUID()}`;
   origin.respond = (event) => (event?.id === id ? 422 : 200);
   try {
     await ingest("refused", id);
     const letter = await waitFor(async () => (await gateway.deadLetters()).find((l) => l.id === id), 10_000, "the dead letter");
-    assert.equal(letter.origin_status, 422);
+    assert.equal(letter.lastStatus, 422);
     assert.equal(letter.source, "standard");
-    assert.ok(JSON.parse(letter.event).id === id, "the letter carries the CloudEvent");
+    assert.equal(letter.attempts, 1);
+    const record = await gateway.admin(`/admin/events/standard/${id}`);
+    assert.equal(record.json.replayable, true, "the letter keeps the CloudEvent for a replay");
     await sleep(1500);
     assert.equal(attemptsOf(id).length, 1, "a 4xx is not retried");
   } finally {
@@ -90,17 +92,18 @@ test("an origin that keeps failing: the queue moves the event to the dead-letter
     await ingest("always failing", id);
     const letter = await waitFor(async () => (await gateway.deadLetters()).find((l) => l.id === id), 20_000, "the dead letter");
     assert.equal(attemptsOf(id).length, 4, "the first attempt and 3 retries");
-    assert.equal(letter.origin_status, undefined);
+    assert.equal(letter.attempts, 4);
+    assert.equal(letter.lastStatus, 503);
   } finally {
     origin.respond = () => 200;
   }
 });
 
-test("a queue message the gateway did not write goes to the dead-letter queue as it is", async () => {
+test("a queue message the gateway did not write is moved to the dead-letter queue, never forwarded", async () => {
   const foreign = { hello: `from elsewhere ${randomUUID()}` };
   const before = origin.requests.length;
   await gateway.enqueue(foreign);
-  await waitFor(async () => (await gateway.deadLetters()).find((l) => l.hello === foreign.hello), 10_000, "the dead letter");
+  await waitFor(() => /"outcome":"dead_unreadable"/.test(gateway.logs()), 10_000, "the dead letter");
   assert.equal(origin.requests.length, before, "nothing is forwarded");
 });
 

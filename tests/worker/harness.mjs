@@ -36,8 +36,24 @@ export const ADMIN_TOKEN = "carehook-test-admin-token-0123456789";
 function entry(clock) {
   if (clock === undefined) return config.main;
   const file = join(ROOT, "build", `test-clock-${clock}.mjs`);
-  writeFileSync(file, `const start = Date.now(), real = Date.now.bind(Date);
-Date.now = () => ${clock * 1000} + (real() - start);
+  // workerd's clock reads 0 at startup: the offset is taken at the first reading inside a request. Both
+  // `Date.now()` and `new Date()` read the test clock.
+  writeFileSync(file, `const RealDate = Date, real = RealDate.now.bind(RealDate);
+let start;
+const now = () => {
+  const r = real();
+  start ??= r || undefined;
+  return ${clock * 1000} + (start === undefined ? 0 : r - start);
+};
+globalThis.Date = class extends RealDate {
+  constructor(...args) {
+    if (args.length === 0) super(now());
+    else super(...args);
+  }
+  static now() {
+    return now();
+  }
+};
 export * from "./index.js";
 export { default } from "./index.js";
 `);
@@ -154,7 +170,7 @@ export async function startGateway({ origin, sources, secrets, maxRetries = 2, w
           name: "gateway",
           modules: true,
           scriptPath: entry(at),
-          modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+          modulesRules: [{ type: "ESModule", include: ["**/*.js", "**/*.mjs"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }],
           compatibilityDate: config.compatibility_date,
           compatibilityFlags: config.compatibility_flags,
           bindings: {
