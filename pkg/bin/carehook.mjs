@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// carehook's command line: sample webhooks, signing, sending and verifying. Exit codes: 0 done; 1 refused (the
-// webhook did not verify, or the receiver answered other than 2xx, or could not be reached); 2 usage error.
+// carehook's command line: sample webhooks, signing, sending and verifying, and the gateway's ledger. Exit codes:
+// 0 done; 1 refused (the webhook did not verify, or the receiver or gateway answered other than 2xx, or could not be
+// reached); 2 usage error.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { CarehookError, inspect, samples, sign, vendors, verify } from "../index.node.mjs";
+import { GatewayError, GatewayUsageError, STATUSES, eventsTable, gatewayClient, readToken, recordText, shown, statsTable } from "../src/gateway.js";
 
 const USAGE = {
   main: `carehook: verify healthcare webhooks and normalize them to CloudEvents 1.0.
@@ -13,10 +15,13 @@ Usage:
   carehook sign <vendor> --key K --body FILE|- [--url U] [--curl]
   carehook send <vendor> <url> [--key K] [--body FILE|-]
   carehook verify <vendor> --key K --headers FILE [--body FILE|-] [--url U] [--now S]
+  carehook gateway events|show|replay|stats [--url U] [--token-file FILE] [--json]
+                                          the gateway's ledger: events, one event's attempts, replay, counts
   carehook help <command>                 details of one command
 
 Keys may also come from the CAREHOOK_KEY environment variable (kept out of shell history and ps).
-Exit codes: 0 done; 1 refused (did not verify, or the receiver answered other than 2xx); 2 usage error.
+Exit codes: 0 done; 1 refused (did not verify, or the receiver or gateway answered other than 2xx, or could not
+be reached); 2 usage error.
 Vendors: ${vendors().join(", ")}`,
   samples: `Usage: carehook samples [vendor] [--json]
 
@@ -56,6 +61,29 @@ Verifies a captured webhook. Prints the CloudEvent; or the error code, message, 
   --tolerance S  seconds a signed timestamp may be off; default 300
   --public-path P  the path the sender signed, if it differs from --url's
   --json         print the full inspection report as JSON (steps, diagnosis, event) instead`,
+  gateway: `Usage: carehook gateway events|show|replay|stats [--url U] [--token-file FILE] [--json]
+
+The gateway's ledger, through its admin API (on when the Worker's ADMIN_TOKEN secret is set).
+  carehook gateway events [--status S] [--source R] [--limit N]   events, newest first, as a table
+  carehook gateway show <route> <id>                              one event and every delivery attempt
+  carehook gateway replay <route> <id>                            queue one dead event again (same id)
+  carehook gateway replay --dead [--source R]                     queue every dead event (of one route) again
+  carehook gateway stats                                          counts per status, per route and in total
+
+  --url U            the gateway's base URL; default: $CAREHOOK_GATEWAY, else http://127.0.0.1:8787
+  --token-file FILE  a file holding the admin token (trimmed); default: $CAREHOOK_ADMIN_TOKEN_FILE.
+                     The token itself is never taken on the command line, and never printed.
+  --status S         ${STATUSES.join(", ")}
+  --source R         a route: the <source> of /in/<source>
+  --limit N          at most N events, 1 to 500; default: the gateway's (50)
+  --dead             replay every dead event
+  --json             print the gateway's JSON answer instead of a table
+  --timeout S        seconds to wait for the answer; default 30
+  --insecure         allow http:// to a host other than this machine (the token would travel in clear text)
+Ids are printed whole; one with spaces, quotes or control characters is shown in double quotes, escaped.
+Exit code 0 done; 1 the gateway refused (401 wrong token, 404 no such event or route or admin API off, 409 not
+dead, 410 payload expired, or another error), could not be reached, or a bulk replay left events behind;
+2 usage error (including a missing or unreadable token file).`,
 };
 
 class Usage extends Error {}
@@ -91,8 +119,19 @@ const SPECS = {
     "public-path": { type: "string" },
     json: { type: "boolean" },
   },
+  gateway: {
+    url: { type: "string" },
+    "token-file": { type: "string" },
+    json: { type: "boolean" },
+    timeout: { type: "string" },
+    insecure: { type: "boolean" },
+    status: { type: "string" },
+    source: { type: "string" },
+    limit: { type: "string" },
+    dead: { type: "boolean" },
+  },
 };
-const RUN = { samples: cmdSamples, sign: cmdSign, send: cmdSend, verify: cmdVerify };
+const RUN = { samples: cmdSamples, sign: cmdSign, send: cmdSend, verify: cmdVerify, gateway: cmdGateway };
 
 async function main(argv) {
   const [command, ...rest] = argv;
@@ -104,6 +143,10 @@ async function main(argv) {
     return print(USAGE[topic]);
   }
   if (!RUN[command]) throw new Usage(`no such command: ${command} (try carehook --help)`);
+  if (command === "gateway" && rest.some((a) => a === "--token" || a.startsWith("--token="))) {
+    // Checked before parsing, so the value is in no message: it would be in ps and the shell's history.
+    throw new Usage("the admin token is never taken on the command line: put it in a file and pass --token-file FILE");
+  }
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options: { ...COMMON, ...SPECS[command] }, allowPositionals: true, strict: true });
@@ -227,6 +270,72 @@ function cmdVerify([vendor, ...extra], opts) {
     process.stderr.write(lines.join("\n") + "\n");
     return 1;
   }
+}
+
+const GATEWAY_OPTIONS = { events: ["status", "source", "limit"], show: [], replay: ["dead", "source"], stats: [] };
+const GATEWAY_COMMON = ["url", "token-file", "json", "timeout", "insecure", "help"];
+
+async function cmdGateway([sub, ...args], opts) {
+  if (sub === undefined) throw new Usage("gateway needs a command: events, show, replay or stats (carehook gateway --help)");
+  if (!GATEWAY_OPTIONS[sub]) throw new Usage(`no such gateway command: ${sub} (events, show, replay or stats)`);
+  for (const name of Object.keys(opts)) {
+    if (!GATEWAY_COMMON.includes(name) && !GATEWAY_OPTIONS[sub].includes(name)) throw new Usage(`gateway ${sub} takes no --${name}`);
+  }
+  const wanted = { events: 0, show: 2, stats: 0, replay: opts.dead ? 0 : 2 }[sub];
+  if (args.length !== wanted) {
+    const shape = {
+      events: "gateway events takes no argument: filter with --status, --source and --limit",
+      show: "gateway show needs <route> <id>",
+      stats: "gateway stats takes no argument",
+      replay: opts.dead ? "gateway replay --dead takes no <route> <id>: pick a route with --source" : "gateway replay needs <route> <id>, or --dead",
+    }[sub];
+    throw new Usage(`${shape} (carehook gateway --help)`);
+  }
+  if (sub === "replay" && opts.source !== undefined && !opts.dead) throw new Usage("gateway replay takes --source only with --dead");
+  if (opts.status !== undefined && !STATUSES.includes(opts.status)) throw new Usage(`--status is one of ${STATUSES.join(", ")}, got: ${opts.status}`);
+  if (opts.limit !== undefined && !(/^\d+$/.test(opts.limit) && Number(opts.limit) >= 1 && Number(opts.limit) <= 500)) {
+    throw new Usage("--limit needs a whole number from 1 to 500");
+  }
+  const timeout = opts.timeout === undefined ? 30 : Number(opts.timeout);
+  if (!(timeout > 0)) throw new Usage("--timeout needs a positive number of seconds");
+  const tokenFile = opts["token-file"] ?? (process.env.CAREHOOK_ADMIN_TOKEN_FILE || undefined);
+  if (tokenFile === undefined) throw new Usage("gateway needs --token-file FILE (or $CAREHOOK_ADMIN_TOKEN_FILE): a file holding the admin token");
+  const url = opts.url ?? (process.env.CAREHOOK_GATEWAY || "http://127.0.0.1:8787");
+  let client, answer;
+  try {
+    client = gatewayClient({ url, token: readToken(tokenFile), timeout, insecure: opts.insecure });
+    if (sub === "events") answer = await client.events({ status: opts.status, source: opts.source, limit: opts.limit });
+    else if (sub === "show") answer = await client.show(args[0], args[1]);
+    else if (sub === "replay") answer = opts.dead ? await client.replayDead({ source: opts.source }) : await client.replay(args[0], args[1]);
+    else answer = await client.stats();
+  } catch (e) {
+    if (e instanceof GatewayUsageError) throw new Usage(e.message);
+    if (!(e instanceof GatewayError)) throw e;
+    process.stderr.write(`error: ${e.message}${e.status === 401 ? `; token file: ${tokenFile}` : ""}\n`);
+    return 1;
+  }
+  const bulkFailed = sub === "replay" && opts.dead && answer.failed > 0;
+  if (opts.json) {
+    print(JSON.stringify(answer, null, 2));
+    return bulkFailed ? 1 : 0;
+  }
+  if (sub === "events") {
+    const events = answer.events ?? [];
+    print(eventsTable(events));
+    const limit = opts.limit === undefined ? 50 : Number(opts.limit);
+    if (events.length >= limit) process.stderr.write(`(${events.length} events: the limit; --limit up to 500 shows more)\n`);
+  } else if (sub === "show") {
+    print(recordText(answer));
+  } else if (sub === "stats") {
+    print(statsTable(answer));
+  } else if (!opts.dead) {
+    print(`replayed ${shown(answer.source ?? args[0])} ${shown(answer.id ?? args[1])}: queued again under the same id`);
+  } else {
+    const scope = opts.source === undefined ? "" : ` of ${shown(opts.source)}`;
+    print(answer.replayed === 0 && !bulkFailed ? `no dead events${scope} to replay` : `replayed ${answer.replayed} dead event${answer.replayed === 1 ? "" : "s"}${scope}; ${answer.failed} failed`);
+    if (bulkFailed) process.stderr.write(`error: ${answer.failed} could not be queued again; run the replay again\n`);
+  }
+  return bulkFailed ? 1 : 0;
 }
 
 /** A raw HTTP request (request line, headers, blank line, body) or plain "Name: value" lines. */
