@@ -334,7 +334,10 @@ mod tests {
         assert_ne!(id, derived_id("carehook:in/b", b"{}", None), "two routes never share an id");
         assert_ne!(id, derived_id("carehook:in/a", b"{ }", None));
         assert_ne!(id, derived_id("carehook:in/a", b"{}", Some("Patient/1")));
-        assert_ne!(derived_id("carehook:in/a", b"{}", Some("Patient/1")), derived_id("carehook:in/a", b"{}", Some("Patient/2")));
+        assert_ne!(
+            derived_id("carehook:in/a", b"{}", Some("Patient/1")),
+            derived_id("carehook:in/a", b"{}", Some("Patient/2"))
+        );
         // Length prefixes: moving bytes between the parts changes the id.
         assert_ne!(derived_id("ab", b"c", None), derived_id("a", b"bc", None));
         assert!(id.starts_with("sha256:") && id.len() == 7 + 32);
@@ -377,7 +380,12 @@ mod tests {
     fn events_travel_as_head_and_data() {
         let source = crate::Source::new("github", &["s3cret"], crate::Options::default()).unwrap();
         let body = br#"{"action":"opened","n": 1.50}"#;
-        let signed = crate::sign("github", "s3cret", &crate::SignInput { method: "POST", path: "/", query: "", body, now: 0, id: None }).unwrap();
+        let signed = crate::sign(
+            "github",
+            "s3cret",
+            &crate::SignInput { method: "POST", path: "/", query: "", body, now: 0, id: None },
+        )
+        .unwrap();
         let headers: crate::Headers = signed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let ev = source.verify(&crate::Request::new("POST", "/", &headers, body), 0).unwrap().into_event();
         let again = CloudEvent::from_head(ev.head(), ev.data().to_owned()).unwrap();

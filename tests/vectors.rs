@@ -102,7 +102,7 @@ fn run(c: &Value) -> Result<(), String> {
 /// The attributes CloudEvents 1.0 requires, and `data` byte-for-byte the body.
 fn assert_envelope(ev: &Value, body: &[u8]) -> Result<(), String> {
     for attr in ["id", "source", "type", "specversion", "time", "datacontenttype", "vendor"] {
-        if !ev[attr].as_str().is_some_and(|s| !s.is_empty()) {
+        if ev[attr].as_str().is_none_or(|s| s.is_empty()) {
             return Err(format!("missing {attr}"));
         }
     }

@@ -96,7 +96,8 @@ fn medplum(b: &Object<'_>, req: &Request<'_>) -> Result<Attributes, Error> {
 /// letter, an id of 1–64 characters from `[A-Za-z0-9.-]`.
 fn fhir_reference(text: &str) -> Option<(&str, &str)> {
     let (rtype, id) = text.trim().split_once('/')?;
-    let type_ok = rtype.starts_with(|c: char| c.is_ascii_uppercase()) && rtype.chars().all(|c| c.is_ascii_alphanumeric());
+    let type_ok =
+        rtype.starts_with(|c: char| c.is_ascii_uppercase()) && rtype.chars().all(|c| c.is_ascii_alphanumeric());
     let id_ok = (1..=64).contains(&id.len()) && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
     (type_ok && id_ok).then_some((rtype, id))
 }

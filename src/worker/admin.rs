@@ -39,7 +39,9 @@ pub async fn handle(req: &Request, env: &Env, path: &str, query: &str) -> Reply 
     let method = req.method();
     match (method, segments.as_slice()) {
         (Method::Get, ["admin", "events"]) => events(env, &params).await,
-        (Method::Get, ["admin", "events", route, id]) => with_route(env, route, |r| async move { show(env, &r, id).await }).await,
+        (Method::Get, ["admin", "events", route, id]) => {
+            with_route(env, route, |r| async move { show(env, &r, id).await }).await
+        }
         (Method::Post, ["admin", "events", route, id, "replay"]) => {
             with_route(env, route, |r| async move { replay(env, &r, id).await }).await
         }
@@ -56,7 +58,8 @@ pub async fn handle(req: &Request, env: &Env, path: &str, query: &str) -> Reply 
 fn authorized(req: &Request, token: &str) -> bool {
     let given = req.headers().get("authorization").ok().flatten().unwrap_or_default();
     let given = given.strip_prefix("Bearer ").or_else(|| given.strip_prefix("bearer ")).unwrap_or("");
-    crate::keys::ct_eq(&Sha256::digest(given.trim().as_bytes()), &Sha256::digest(token.trim().as_bytes())) && !given.is_empty()
+    crate::keys::ct_eq(&Sha256::digest(given.trim().as_bytes()), &Sha256::digest(token.trim().as_bytes()))
+        && !given.is_empty()
 }
 
 struct Params {
@@ -88,7 +91,10 @@ fn decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
         match (bytes.get(i), hex) {
             (Some(b'%'), Some(b)) => {
                 out.push(b);
@@ -166,7 +172,9 @@ async fn events(env: &Env, p: &Params) -> Reply {
         Ok(routes) => routes,
         Err(r) => return r,
     };
-    let calls = routes.iter().flat_map(|r| (0..r.shards).map(move |shard| ledger::list(env, r, shard, p.status.as_deref(), p.limit)));
+    let calls = routes
+        .iter()
+        .flat_map(|r| (0..r.shards).map(move |shard| ledger::list(env, r, shard, p.status.as_deref(), p.limit)));
     let mut rows = Vec::new();
     for answer in join_all(calls).await {
         match answer {

@@ -112,25 +112,26 @@ fn parse_route(name: &str, entry: &serde_json::Map<String, Value>, keys: &str) -
     entry.remove("secret");
     let shards = match entry.remove("shards") {
         None => DEFAULT_SHARDS,
-        Some(v) => v
-            .as_u64()
-            .and_then(|n| u32::try_from(n).ok())
-            .filter(|n| (1..=MAX_SHARDS).contains(n))
-            .ok_or_else(|| ConfigError::new(format!("SOURCES.{name}.shards must be a whole number from 1 to {MAX_SHARDS}")))?,
+        Some(v) => v.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| (1..=MAX_SHARDS).contains(n)).ok_or_else(
+            || ConfigError::new(format!("SOURCES.{name}.shards must be a whole number from 1 to {MAX_SHARDS}")),
+        )?,
     };
-    let window = match entry.remove("repeatWindowSeconds") {
-        None => None,
-        Some(v) => Some(
-            v.as_u64().ok_or_else(|| ConfigError::new(format!("SOURCES.{name}.repeatWindowSeconds must be a whole number")))?,
-        ),
-    };
-    let keys = keyring(keys).ok_or_else(|| ConfigError::new(format!("the keys of source {name} are neither key lines nor a JSON array")))?;
+    let window =
+        match entry.remove("repeatWindowSeconds") {
+            None => None,
+            Some(v) => Some(v.as_u64().ok_or_else(|| {
+                ConfigError::new(format!("SOURCES.{name}.repeatWindowSeconds must be a whole number"))
+            })?),
+        };
+    let keys = keyring(keys)
+        .ok_or_else(|| ConfigError::new(format!("the keys of source {name} are neither key lines nor a JSON array")))?;
     entry.insert("keys".into(), Value::from(keys));
     // The CloudEvent source names the route, so two routes of one vendor never share a source + id.
     entry.entry("source").or_insert_with(|| Value::from(format!("carehook:in/{name}")));
-    let cfg: SourceConfig =
-        serde_json::from_value(Value::Object(entry)).map_err(|e| ConfigError::new(format!("SOURCES.{name} is invalid: {e}")))?;
-    let source = Source::from_config(&cfg).map_err(|e| ConfigError(format!("SOURCES.{name}: {}", e.code()), Some(e)))?;
+    let cfg: SourceConfig = serde_json::from_value(Value::Object(entry))
+        .map_err(|e| ConfigError::new(format!("SOURCES.{name} is invalid: {e}")))?;
+    let source =
+        Source::from_config(&cfg).map_err(|e| ConfigError(format!("SOURCES.{name}: {}", e.code()), Some(e)))?;
     let repeat_window = window.unwrap_or_else(|| source.repeat_window());
     Ok(Route { name: name.to_owned(), source, shards, repeat_window })
 }
@@ -189,10 +190,8 @@ pub struct Delivery {
 /// The delivery settings, parsed again only when one of them changes.
 pub fn delivery(env: &Env) -> Result<Rc<Delivery>, ConfigError> {
     let origin = var(env, "ORIGIN_URL").ok_or_else(|| ConfigError::new("the var ORIGIN_URL is not set"))?;
-    let secret = env
-        .secret("FORWARD_SECRET")
-        .map_err(|_| ConfigError::new("the secret FORWARD_SECRET is not set"))?
-        .to_string();
+    let secret =
+        env.secret("FORWARD_SECRET").map_err(|_| ConfigError::new("the secret FORWARD_SECRET is not set"))?.to_string();
     // At least 1 s: with 0, every retry happens at once and a short outage exhausts them all.
     let retry_base_seconds = number(env, "RETRY_BASE_SECONDS", DEFAULT_RETRY_BASE_SECONDS).max(1);
     let timeout_ms = number(env, "ORIGIN_TIMEOUT_SECONDS", 30).saturating_mul(1000);

@@ -60,7 +60,14 @@ async fn settle(raw: &RawMessage, env: &Env, delivery: Option<&Delivery>) {
     match ledger::begin(env, shards, &msg).await {
         Ok((false, reason)) => {
             let _ = raw.ack();
-            log(Some(&msg), if reason == "superseded" { "superseded" } else { "already_settled" }, None, n, None, started);
+            log(
+                Some(&msg),
+                if reason == "superseded" { "superseded" } else { "already_settled" },
+                None,
+                n,
+                None,
+                started,
+            );
             return;
         }
         Ok((true, _)) => {}

@@ -17,8 +17,10 @@ use serde_json::json;
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::time::Duration;
+use worker::{
+    durable_object, wasm_bindgen, Delay, DurableObject, Env, Method, Request, RequestInit, Response, Result, State,
+};
 use worker::{SqlStorage, SqlStorageValue as V};
-use worker::{durable_object, wasm_bindgen, Delay, DurableObject, Env, Method, Request, RequestInit, Response, Result, State};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS events (
@@ -158,7 +160,8 @@ fn rfc3339_ms(ms: i64) -> String {
     crate::date::rfc3339(ms.div_euclid(1000))
 }
 
-const ROW: &str = "SELECT source, id, vendor, type, status, gen, attempts, last_status, replays, received_at, updated_at FROM events";
+const ROW: &str =
+    "SELECT source, id, vendor, type, status, gen, attempts, last_status, replays, received_at, updated_at FROM events";
 
 fn s(text: &str) -> V {
     V::String(text.to_owned())
@@ -174,7 +177,8 @@ impl Ledger {
     }
 
     fn row(&self, source: &str, id: &str) -> Result<Option<Row>> {
-        let rows: Vec<Row> = self.sql().exec(&format!("{ROW} WHERE source = ? AND id = ?"), vec![s(source), s(id)])?.to_array()?;
+        let rows: Vec<Row> =
+            self.sql().exec(&format!("{ROW} WHERE source = ? AND id = ?"), vec![s(source), s(id)])?.to_array()?;
         Ok(rows.into_iter().next())
     }
 
@@ -281,7 +285,10 @@ impl Ledger {
             accepted("queued", &id)
         } else {
             // Nothing is queued, so nothing is remembered: the vendor's retry is accepted.
-            self.sql().exec("DELETE FROM events WHERE source = ? AND id = ? AND status = 'received'", vec![s(&route), s(&id)])?;
+            self.sql().exec(
+                "DELETE FROM events WHERE source = ? AND id = ? AND status = 'received'",
+                vec![s(&route), s(&id)],
+            )?;
             accepted("queue_failed", &id)
         }
     }
@@ -310,14 +317,29 @@ impl Ledger {
         let status = a.status.map_or(V::Null, |s| V::Integer(s.into()));
         sql.exec(
             "INSERT INTO attempts (source, id, gen, n, at, status, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            vec![s(&a.source), s(&a.id), V::Integer(a.gen.into()), V::Integer(a.n.into()), V::Integer(now), status.clone(), s(&a.outcome)],
+            vec![
+                s(&a.source),
+                s(&a.id),
+                V::Integer(a.gen.into()),
+                V::Integer(a.n.into()),
+                V::Integer(now),
+                status.clone(),
+                s(&a.outcome),
+            ],
         )?;
         let delivered = a.outcome == "delivered";
         sql.exec(
             "UPDATE events SET attempts = attempts + 1, last_status = ?, updated_at = ?,
                status = CASE WHEN ? THEN 'delivered' WHEN status = 'received' THEN 'queued' ELSE status END
              WHERE source = ? AND id = ? AND gen = ?",
-            vec![status, V::Integer(now), V::Integer(i64::from(delivered)), s(&a.source), s(&a.id), V::Integer(a.gen.into())],
+            vec![
+                status,
+                V::Integer(now),
+                V::Integer(i64::from(delivered)),
+                s(&a.source),
+                s(&a.id),
+                V::Integer(a.gen.into()),
+            ],
         )?;
         if delivered {
             sql.exec("DELETE FROM letters WHERE source = ? AND id = ?", vec![s(&a.source), s(&a.id)])?;
@@ -417,7 +439,10 @@ impl Ledger {
         let _: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
         let dead: Vec<Ids> = self
             .sql()
-            .exec("SELECT source, id FROM events WHERE status = 'dead' ORDER BY received_at LIMIT ?", vec![V::Integer(REPLAY_BATCH)])?
+            .exec(
+                "SELECT source, id FROM events WHERE status = 'dead' ORDER BY received_at LIMIT ?",
+                vec![V::Integer(REPLAY_BATCH)],
+            )?
             .to_array()?;
         let (mut replayed, mut failed) = (0u32, 0u32);
         for d in &dead {
@@ -462,7 +487,10 @@ impl Ledger {
         };
         let attempts: Vec<Attempt> = self
             .sql()
-            .exec("SELECT gen, n, at, status, outcome FROM attempts WHERE source = ? AND id = ? ORDER BY at, n", vec![s(&k.source), s(&k.id)])?
+            .exec(
+                "SELECT gen, n, at, status, outcome FROM attempts WHERE source = ? AND id = ? ORDER BY at, n",
+                vec![s(&k.source), s(&k.id)],
+            )?
             .to_array()?;
         let kept: Vec<serde_json::Value> = self
             .sql()
@@ -509,7 +537,13 @@ async fn call(env: &Env, route: &str, shard: u32, op: &str, body: String) -> Res
     stub.fetch_with_request(Request::new_with_init(&format!("https://ledger/{op}"), &init)?).await
 }
 
-async fn call_json(env: &Env, route: &str, shard: u32, op: &str, body: &impl Serialize) -> Result<(u16, serde_json::Value)> {
+async fn call_json(
+    env: &Env,
+    route: &str,
+    shard: u32,
+    op: &str,
+    body: &impl Serialize,
+) -> Result<(u16, serde_json::Value)> {
     let mut res = call(env, route, shard, op, serde_json::to_string(body)?).await?;
     let status = res.status_code();
     Ok((status, res.json().await.unwrap_or_default()))
@@ -549,7 +583,8 @@ pub async fn begin(env: &Env, shards: u32, m: &Message) -> Result<(bool, String)
 }
 
 pub async fn attempt(env: &Env, shards: u32, m: &Message, n: u32, status: Option<u16>, outcome: &str) -> Result<()> {
-    let report = AttemptReport { source: m.source.clone(), id: m.id.clone(), gen: m.gen, n, status, outcome: outcome.into() };
+    let report =
+        AttemptReport { source: m.source.clone(), id: m.id.clone(), gen: m.gen, n, status, outcome: outcome.into() };
     call_json(env, &m.source, gateway::shard_of(&m.id, shards), "attempt", &report).await.map(|_| ())
 }
 
@@ -576,7 +611,13 @@ pub async fn get(env: &Env, route: &Route, id: &str) -> Result<(u16, serde_json:
     call_json(env, &route.name, gateway::shard_of(id, route.shards), "get", &key).await
 }
 
-pub async fn list(env: &Env, route: &Route, shard: u32, status: Option<&str>, limit: u32) -> Result<Vec<serde_json::Value>> {
+pub async fn list(
+    env: &Env,
+    route: &Route,
+    shard: u32,
+    status: Option<&str>,
+    limit: u32,
+) -> Result<Vec<serde_json::Value>> {
     let q = Query { status: status.map(str::to_owned), limit };
     let (_, mut answer) = call_json(env, &route.name, shard, "list", &q).await?;
     Ok(match answer.get_mut("events").map(serde_json::Value::take).unwrap_or_default() {

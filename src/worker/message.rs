@@ -57,7 +57,11 @@ impl Message {
         };
         if json.len() + message.id.len() + message.ty.len() > INLINE_LIMIT {
             // Unique per write, so a copy in flight never deletes the payload of another.
-            let key = format!("payload:{}:{}", crate::event::body_id(format!("{route}\n{}", event.id).as_bytes()), Date::now().as_millis());
+            let key = format!(
+                "payload:{}:{}",
+                crate::event::body_id(format!("{route}\n{}", event.id).as_bytes()),
+                Date::now().as_millis()
+            );
             kv(env)?.put(&key, json)?.expiration_ttl(PAYLOAD_TTL_SECONDS).execute().await?;
             message.payload_key = Some(key);
         } else {

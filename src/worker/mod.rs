@@ -16,8 +16,6 @@ mod log;
 mod message;
 mod reply;
 
-
-
 use worker::{event, Context, Date, Env, Method, Request, Response, Result};
 
 #[event(fetch)]

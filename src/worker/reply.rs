@@ -74,7 +74,17 @@ pub fn handshake(h: &Handshake) -> Reply {
         r.headers_mut().set("content-type", "application/json")?;
         Ok(r)
     });
-    Reply { response, status: h.status, outcome: "handshake", source: None, vendor: None, id: None, ty: None, code: None, detail: None }
+    Reply {
+        response,
+        status: h.status,
+        outcome: "handshake",
+        source: None,
+        vendor: None,
+        id: None,
+        ty: None,
+        code: None,
+        detail: None,
+    }
 }
 
 /// The ledger or the queue failed: 503 so the vendor sends the webhook again.
