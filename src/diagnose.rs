@@ -1,7 +1,8 @@
 //! When a signature fails, try the common mistakes one at a time and say which one explains it. Runs only for
 //! `inspect` (never on the hot path): each try is a full verification.
 
-use crate::source::{Source, SourceConfig};
+use crate::options::SourceConfig;
+use crate::source::Source;
 use crate::{Error, Request};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;

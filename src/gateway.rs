@@ -128,7 +128,7 @@ impl ForwardKey {
     pub fn sign(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
         use base64::Engine;
         let ts = timestamp.to_string();
-        let mac = crate::schemes::hmac_sha256(self.0.expose(), &[id.as_bytes(), b".", ts.as_bytes(), b".", body]);
+        let mac = crate::schemes::ctx::hmac_sha256(self.0.expose(), &[id.as_bytes(), b".", ts.as_bytes(), b".", body]);
         format!("v1,{}", base64::engine::general_purpose::STANDARD.encode(mac))
     }
 }

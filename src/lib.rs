@@ -29,8 +29,10 @@ pub mod error;
 pub mod event;
 #[doc(hidden)]
 pub mod gateway;
+mod inspect;
 pub mod json;
 pub mod keys;
+pub mod options;
 pub mod report;
 pub mod request;
 pub mod schemes;
@@ -44,10 +46,12 @@ mod worker;
 
 pub use error::{Error, CODES};
 pub use event::CloudEvent;
+pub use inspect::inspect;
+pub use options::{Options, SourceConfig};
 pub use report::{Report, Step};
 pub use request::{Headers, Request};
 pub use schemes::{Sample, SignInput};
-pub use source::{inspect, sign, verify, Options, Source, SourceConfig, Verified};
+pub use source::{sign, verify, Source, Verified};
 
 /// Every vendor identifier carehook accepts.
 pub fn vendors() -> impl Iterator<Item = &'static str> {

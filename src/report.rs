@@ -16,8 +16,11 @@ pub struct Step {
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub vendor: Option<&'static str>,
-    /// Whether the vendor was taken from the headers rather than given.
+    /// Whether the headers look like a vendor's (`suggested`) while none was configured. Nothing is then verified:
+    /// only configuration picks the scheme.
     pub detected: bool,
+    /// The vendor the headers look like, when none was configured.
+    pub suggested: Option<&'static str>,
     pub ok: bool,
     /// Whether the signature (or token) itself was good.
     pub verified: bool,

@@ -4,7 +4,8 @@
 //! `name\0value\0...`, results as JSON text that the package's JavaScript parses once.
 
 use crate::schemes::{self, SignInput};
-use crate::source::{Source, SourceConfig};
+use crate::options::SourceConfig;
+use crate::source::Source;
 use crate::{Error, Headers, Request};
 use wasm_bindgen::prelude::*;
 

@@ -1,11 +1,12 @@
 //! The shape several vendors share: HMAC-SHA256 of the raw body, hex, in one header, after an optional prefix
 //! (`sha256=`). Each vendor differs only in names and in how its payload reads: see `hub.rs` and `hex.rs`.
 
-use super::{sign_body_hmac, text_secret, verify_body_hmac, Auth, Ctx, Sample, Scheme, SignInput};
+use super::ctx::{hmac_sha256, text_secret, Auth, Ctx};
+use super::scheme::{Sample, Scheme, SignInput};
 use crate::event::{Attributes, Handshake};
 use crate::json::Object;
 use crate::keys::Key;
-use crate::source::Options;
+use crate::options::Options;
 use crate::{Error, Request};
 
 /// Reads one vendor's payload (and the unsigned headers it names) into CloudEvent attributes.
@@ -58,4 +59,46 @@ impl Scheme for BodyHmac {
     fn handshake(&self, body: &Object<'_>) -> Option<Handshake> {
         self.handshake.and_then(|read| read(body))
     }
+}
+
+/// Verifies `HMAC-SHA256(secret, body)` carried as hex in `header`, after an optional prefix such as `sha256=`.
+pub fn verify_body_hmac(cx: &mut Ctx<'_>, header: &'static str, prefix: &str) -> Result<Auth, Error> {
+    let value = cx.header(header)?;
+    let hex_part = if prefix.is_empty() {
+        Ok(value.trim())
+    } else {
+        strip_prefix_ci(value.trim(), prefix)
+            .ok_or(Error::MalformedHeader { header, reason: "the value does not start with the expected prefix" })
+    };
+    let hex_part = cx.checked("signature prefix", hex_part, |_| {
+        if prefix.is_empty() {
+            "bare hex".into()
+        } else {
+            format!("starts with {prefix}")
+        }
+    })?;
+    let sig = decode_sha256_hex(header, hex_part);
+    let sig = cx.checked("signature format", sig, |_| "64 hex digits".into())?;
+    let key_index = cx.match_hmac(&[cx.req.body], &[sig.to_vec()])?;
+    Ok(Auth::of(key_index))
+}
+
+/// The headers [`verify_body_hmac`] checks.
+pub fn sign_body_hmac(header: &str, prefix: &str, key: &str, body: &[u8]) -> Result<Vec<(String, String)>, Error> {
+    let secret = crate::keys::Secret::from_text(key)?;
+    let tag = hmac_sha256(secret.expose(), &[body]);
+    Ok(vec![(header.to_owned(), format!("{prefix}{}", ::hex::encode(tag)))])
+}
+
+/// 32 bytes from 64 hex digits, either case.
+pub fn decode_sha256_hex(header: &'static str, text: &str) -> Result<[u8; 32], Error> {
+    let bytes =
+        crate::keys::decode_hex(text).ok_or(Error::MalformedHeader { header, reason: "the signature is not hex" })?;
+    bytes.try_into().map_err(|_| Error::MalformedHeader { header, reason: "a SHA-256 signature is 64 hex digits" })
+}
+
+/// `text` without `prefix`, compared ASCII case-insensitively.
+pub fn strip_prefix_ci<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| text.get(prefix.len()..)).flatten()
 }

@@ -1,11 +1,12 @@
 //! Elation: Ed25519 over the raw body, `El8-Ed25519-Signature: <base64>`. No timestamp is signed, so there is no
 //! replay window; consumers dedupe on the event id (`event_uuid`, else `event_id`).
 
-use super::{Auth, Ctx, Sample, Scheme, SignInput};
+use super::ctx::{Auth, Ctx};
+use super::scheme::{Sample, Scheme, SignInput};
 use crate::event::{resource_type, Attributes};
 use crate::json::Object;
 use crate::keys::{decode_base64, signing_key_from_base64, Key, PublicKey};
-use crate::source::Options;
+use crate::options::Options;
 use crate::{Error, Request};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -44,7 +45,7 @@ impl Scheme for Elation {
         let sig = cx.checked("signature format", sig, |_| "base64 of 64 bytes".into())?;
         let body = cx.req.body;
         let key_index = cx.match_ed25519(&[body], &[sig])?;
-        Ok(Auth { key_index, ..Auth::default() })
+        Ok(Auth::of(key_index))
     }
 
     fn sign(&self, signing_key: &str, input: &SignInput<'_>) -> Result<Vec<(String, String)>, Error> {

@@ -1,12 +1,15 @@
 //! ELMED: `X-ELMED-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`, event name in `X-ELMED-Event`.
 //! Timestamps in the body carry no zone; they are read as UTC unless `utc_offset_minutes` says otherwise.
 
-use super::{sign_body_hmac, text_secret, verify_body_hmac, Auth, Ctx, Sample, Scheme, SignInput};
+use super::body_hmac::{sign_body_hmac, verify_body_hmac};
+use super::ctx::Auth;
+use super::ctx::{text_secret, Ctx};
+use super::scheme::{Sample, Scheme, SignInput};
 use crate::date;
 use crate::event::{resource_type, split_event, Attributes, EventTime};
 use crate::json::Object;
 use crate::keys::Key;
-use crate::source::Options;
+use crate::options::Options;
 use crate::{Error, Request};
 
 #[derive(Debug)]

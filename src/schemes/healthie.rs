@@ -5,11 +5,13 @@
 //! The vendor's sample code drops the digest's base64 padding when it builds `s`; integrations disagree on which form
 //! is signed, so both are tried (each still needs the secret).
 
-use super::{decode_sha256_hex, strip_prefix_ci, text_secret, Auth, Ctx, Sample, Scheme, SignInput};
+use super::body_hmac::{decode_sha256_hex, strip_prefix_ci};
+use super::ctx::{hmac_sha256, text_secret, Auth, Ctx};
+use super::scheme::{Sample, Scheme, SignInput};
 use crate::event::{resource_type, split_event, Attributes};
 use crate::json::Object;
 use crate::keys::{ct_eq, decode_base64, Key, Secret};
-use crate::source::Options;
+use crate::options::Options;
 use crate::{Error, Request};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -73,7 +75,7 @@ impl Scheme for Healthie {
         let forms: Vec<[&[u8]; 1]> = strings.iter().map(|s| [s.as_bytes()]).collect();
         let forms: Vec<&[&[u8]]> = forms.iter().map(|f| f.as_slice()).collect();
         match cx.match_hmac_any(&forms, &[sig.to_vec()]) {
-            Ok(key_index) => Ok(Auth { key_index, ..Auth::default() }),
+            Ok(key_index) => Ok(Auth::of(key_index)),
             Err(Error::SignatureMismatch { hint: Some(h) }) => Err(Error::SignatureMismatch { hint: Some(h) }),
             Err(_) => Err(Error::SignatureMismatch {
                 hint: cx.opts.public_path.is_none().then_some(
@@ -94,7 +96,7 @@ impl Scheme for Healthie {
             digest_forms(&digest).0,
             input.body.len()
         );
-        let tag = super::hmac_sha256(secret.expose(), &[s.as_bytes()]);
+        let tag = hmac_sha256(secret.expose(), &[s.as_bytes()]);
         Ok(vec![
             ("content-type".into(), "application/json".into()),
             ("content-length".into(), input.body.len().to_string()),

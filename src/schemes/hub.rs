@@ -2,7 +2,7 @@
 //! (`X-Hub-Signature`). Only SHA-256 is accepted; a `sha1=` value is refused as malformed.
 
 use super::body_hmac::BodyHmac;
-use super::Sample;
+use super::scheme::Sample;
 use crate::event::{resource_type, split_event, Attributes};
 use crate::json::Object;
 use crate::{Error, Request};

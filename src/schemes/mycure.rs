@@ -2,11 +2,12 @@
 //! (`/in/mycure/<token>`), compared in constant time with each configured token. Treat the payload as a
 //! notification: re-fetch the resource by id before trusting its contents.
 
-use super::{Auth, Ctx, Sample, Scheme, SignInput};
+use super::ctx::{Auth, Ctx};
+use super::scheme::{Sample, Scheme, SignInput};
 use crate::event::{action, resource_type, split_event, Attributes};
 use crate::json::Object;
 use crate::keys::{Key, Secret};
-use crate::source::Options;
+use crate::options::Options;
 use crate::{Error, Request};
 
 #[derive(Debug)]
@@ -38,22 +39,8 @@ impl Scheme for Mycure {
     fn verify(&self, cx: &mut Ctx<'_>) -> Result<Auth, Error> {
         let token = cx.req.path.rsplit('/').next().unwrap_or("");
         cx.note("URL token", !token.is_empty(), || format!("last path segment, {} characters", token.len()));
-        // Every token is compared, so the time taken does not say which one (or whether any) matched.
-        let mut matched = None;
-        for (i, key) in cx.keys.iter().enumerate() {
-            if let Key::Token(t) = key {
-                if t.ct_matches(token.as_bytes()) && matched.is_none() {
-                    matched = Some(i);
-                }
-            }
-        }
-        let ok = matched.is_some();
-        cx.note("token", ok, || match matched {
-            Some(i) => format!("matches token #{}", i + 1),
-            None => "matches no configured token".into(),
-        });
-        matched
-            .map(|key_index| Auth { key_index, ..Auth::default() })
+        cx.match_token(token.as_bytes())
+            .map(Auth::of)
             .ok_or(Error::TokenMismatch { reason: "the URL token matches no configured token" })
     }
 

@@ -2,11 +2,12 @@
 //! HMAC-SHA256 (`v1,<base64>`, key `whsec_<base64>` decoded) or Ed25519 (`v1a,<base64>`, key `whpk_<base64>`).
 //! The signature header is a space-separated list; any entry may match.
 
-use super::{Auth, Ctx, Sample, Scheme, SignInput};
+use super::ctx::{hmac_sha256, Auth, Ctx};
+use super::scheme::{Sample, Scheme, SignInput};
 use crate::event::{resource_type, split_event, Attributes, EventTime};
 use crate::json::Object;
 use crate::keys::{decode_base64, signing_key_from_base64, Key, PublicKey, Secret};
-use crate::source::Options;
+use crate::options::Options;
 use crate::{Error, Request};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
@@ -80,7 +81,7 @@ impl Scheme for Standard {
             matched = cx.match_ed25519(&msg, &v1a);
         }
         let key_index = matched?;
-        Ok(Auth { key_index, timestamp: Some(timestamp), message_id: Some(id.to_owned()) })
+        Ok(Auth { matched: key_index, timestamp: Some(timestamp), message_id: Some(id.to_owned()) })
     }
 
     fn sign(&self, key: &str, input: &SignInput<'_>) -> Result<Vec<(String, String)>, Error> {
@@ -94,7 +95,7 @@ impl Scheme for Standard {
             let Key::Hmac(secret) = self.parse_key(key)? else {
                 return Err(Error::InvalidKey { reason: "not an HMAC secret" });
             };
-            format!("v1,{}", B64.encode(super::hmac_sha256(secret.expose(), &msg)))
+            format!("v1,{}", B64.encode(hmac_sha256(secret.expose(), &msg)))
         } else {
             let sk = signing_key_from_base64(key.strip_prefix("whsk_").unwrap_or(key))?;
             format!("v1a,{}", B64.encode(sk.sign(&msg.concat()).to_bytes()))

@@ -1,11 +1,12 @@
 //! Stripe-style signatures (also Akute): `Stripe-Signature: t=<ts>,v1=<hex>[,v1=...]` over `{t}.{body}`, keyed
 //! with the `whsec_...` string as text (not base64-decoded, unlike Standard Webhooks).
 
-use super::{text_secret, Auth, Ctx, Sample, Scheme, SignInput};
+use super::ctx::{hmac_sha256, text_secret, Auth, Ctx};
+use super::scheme::{Sample, Scheme, SignInput};
 use crate::event::{resource_type, split_event, Attributes, EventTime};
 use crate::json::Object;
 use crate::keys::{decode_hex, Key, Secret};
-use crate::source::Options;
+use crate::options::Options;
 use crate::{Error, Request};
 
 #[derive(Debug)]
@@ -71,13 +72,13 @@ impl Scheme for Stripe {
             cx.checked("signature format", parsed, |(_, _, n)| format!("t= and {n} v1= signature(s)"))?;
         let timestamp = cx.timestamp(self.header, t)?;
         let key_index = cx.match_hmac(&[t.as_bytes(), b".", cx.req.body], &sigs)?;
-        Ok(Auth { key_index, timestamp: Some(timestamp), message_id: None })
+        Ok(Auth { matched: key_index, timestamp: Some(timestamp), message_id: None })
     }
 
     fn sign(&self, key: &str, input: &SignInput<'_>) -> Result<Vec<(String, String)>, Error> {
         let secret = Secret::from_text(key)?;
         let t = input.now.to_string();
-        let tag = super::hmac_sha256(secret.expose(), &[t.as_bytes(), b".", input.body]);
+        let tag = hmac_sha256(secret.expose(), &[t.as_bytes(), b".", input.body]);
         Ok(vec![
             (self.header.to_owned(), format!("t={t},v1={}", hex::encode(tag))),
             ("content-type".to_owned(), "application/json".to_owned()),

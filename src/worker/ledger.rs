@@ -267,7 +267,8 @@ impl Ledger {
                 }
             }
         }
-        let Some(event) = CloudEvent::from_head(head, data.to_owned()) else {
+        let vendor = crate::schemes::by_vendor(&head.vendor).map(|s| s.vendor()).unwrap_or_default();
+        let Some(event) = CloudEvent::from_head(head, vendor, data.to_owned()) else {
             let _ = self.sql().exec("DELETE FROM events WHERE source = ? AND id = ?", vec![s(&route), s(&id)]);
             return Response::error("accept: not an event", 400);
         };

@@ -2,7 +2,7 @@
 //! Photon Health (`X-Photon-Signature`).
 
 use super::body_hmac::BodyHmac;
-use super::Sample;
+use super::scheme::Sample;
 use crate::event::{action, resource_type, split_event, Attributes, EventTime, Handshake};
 use crate::json::Object;
 use crate::{Error, Request};

@@ -1,0 +1,122 @@
+//! Verification options and the configuration a source is built from. A leaf: it knows no scheme.
+
+use crate::Error;
+use serde::Deserialize;
+
+/// Tolerance for signed timestamps, in seconds, both directions.
+pub const DEFAULT_TOLERANCE: u64 = 300;
+/// Largest body accepted before any crypto runs.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
+/// Largest value of a header the scheme reads.
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 8 << 10;
+/// Most signatures read from one header.
+pub const DEFAULT_MAX_SIGNATURES: usize = 16;
+
+/// Verification options with their defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    pub tolerance: u64,
+    /// The path the sender signed (Healthie), when requests arrive on another.
+    pub public_path: Option<String>,
+    pub max_body_bytes: usize,
+    pub max_header_bytes: usize,
+    pub max_signatures: usize,
+    /// Sender addresses allowed (single IPs or CIDR blocks); empty allows all.
+    pub allow_ips: Vec<ipnet::IpNet>,
+    /// The CloudEvent `source` attribute; `carehook:<vendor>` when unset.
+    pub source: Option<String>,
+    /// Offset applied to zone-less vendor timestamps (ELMED), in minutes east of UTC.
+    pub utc_offset_minutes: i32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            tolerance: DEFAULT_TOLERANCE,
+            public_path: None,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+            max_signatures: DEFAULT_MAX_SIGNATURES,
+            allow_ips: Vec::new(),
+            source: None,
+            utc_offset_minutes: 0,
+        }
+    }
+}
+
+/// A source as configuration gives it (JSON from JavaScript or `wrangler.toml`).
+#[derive(Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SourceConfig {
+    pub vendor: String,
+    #[serde(deserialize_with = "one_or_many")]
+    pub keys: Vec<String>,
+    pub tolerance: Option<u64>,
+    pub public_path: Option<String>,
+    pub max_body_bytes: Option<usize>,
+    pub max_header_bytes: Option<usize>,
+    pub max_signatures: Option<usize>,
+    #[serde(default)]
+    pub allow_ips: Vec<String>,
+    pub source: Option<String>,
+    pub utc_offset_minutes: Option<i32>,
+}
+
+impl std::fmt::Debug for SourceConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceConfig")
+            .field("vendor", &self.vendor)
+            .field("keys", &format_args!("<{} redacted>", self.keys.len()))
+            .finish_non_exhaustive()
+    }
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => vec![s],
+        OneOrMany::Many(v) => v,
+    })
+}
+
+impl Options {
+    /// The options a configuration asks for, the defaults for what it leaves out.
+    pub fn from_config(cfg: &SourceConfig) -> Result<Options, Error> {
+        let d = Options::default();
+        let mut allow_ips = Vec::with_capacity(cfg.allow_ips.len());
+        for ip in &cfg.allow_ips {
+            allow_ips
+                .push(parse_ip_net(ip).ok_or(Error::InvalidKey { reason: "an allowIps entry is not an IP or CIDR" })?);
+        }
+        Ok(Options {
+            tolerance: cfg.tolerance.unwrap_or(d.tolerance),
+            public_path: cfg.public_path.clone().filter(|p| !p.is_empty()),
+            max_body_bytes: cfg.max_body_bytes.unwrap_or(d.max_body_bytes),
+            max_header_bytes: cfg.max_header_bytes.unwrap_or(d.max_header_bytes),
+            max_signatures: cfg.max_signatures.unwrap_or(d.max_signatures),
+            allow_ips,
+            source: cfg.source.clone().filter(|s| !s.is_empty()),
+            utc_offset_minutes: cfg.utc_offset_minutes.unwrap_or(0),
+        })
+    }
+
+    /// Whether `remote_ip` may send: always when no allowlist is set.
+    pub fn allows(&self, remote_ip: Option<&str>) -> bool {
+        self.allow_ips.is_empty()
+            || remote_ip.and_then(parse_ip).is_some_and(|ip| self.allow_ips.iter().any(|n| n.contains(&ip)))
+    }
+}
+
+/// An address, with IPv4-mapped IPv6 (`::ffff:a.b.c.d`, as dual-stack servers report IPv4 peers) read as IPv4.
+fn parse_ip(text: &str) -> Option<std::net::IpAddr> {
+    text.trim().parse::<std::net::IpAddr>().ok().map(|ip| ip.to_canonical())
+}
+
+fn parse_ip_net(text: &str) -> Option<ipnet::IpNet> {
+    text.trim().parse().ok().or_else(|| parse_ip(text).map(ipnet::IpNet::from))
+}
