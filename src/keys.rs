@@ -49,7 +49,13 @@ pub struct PublicKey(VerifyingKey);
 
 impl PublicKey {
     pub fn from_base64(text: &str) -> Result<Self, Error> {
+        expect_public_key(text)?;
         let bytes = decode_base64(text.trim()).ok_or(Error::InvalidKey { reason: "the public key is not base64" })?;
+        if bytes.len() == 64 {
+            return Err(Error::InvalidKey {
+                reason: "this is a 64-byte Ed25519 private key (seed and public key): configure the 32-byte public key",
+            });
+        }
         let raw: [u8; 32] = bytes
             .as_slice()
             .try_into()
@@ -85,6 +91,77 @@ pub fn signing_key_from_base64(text: &str) -> Result<SigningKey, Error> {
             Error::InvalidKey { reason: "an Ed25519 private key is a 32-byte seed (or 64 bytes with the public key)" },
         )?;
     Ok(SigningKey::from_bytes(&seed))
+}
+
+/// What a key's text says it is, when it says anything: the prefixes and containers that name a key's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// `whpk_…`, `-----BEGIN PUBLIC KEY-----`, or a JWK with `x` and no `d` or `k`.
+    PublicKey,
+    /// `whsk_…`, `-----BEGIN PRIVATE KEY-----` (or another PEM private key), or a JWK with `d`.
+    PrivateKey,
+    /// `whsec_…` or a JWK with `k`.
+    Secret,
+    /// Anything else: no kind is named.
+    Unnamed,
+}
+
+impl Form {
+    pub fn of(text: &str) -> Form {
+        let t = text.trim();
+        if t.starts_with("whpk_") || t.starts_with("-----BEGIN PUBLIC KEY-----") {
+            return Form::PublicKey;
+        }
+        if t.starts_with("whsk_") || (t.starts_with("-----BEGIN ") && t.contains("PRIVATE KEY-----")) {
+            return Form::PrivateKey;
+        }
+        if t.starts_with("whsec_") {
+            return Form::Secret;
+        }
+        if t.starts_with('{') && t.contains("\"kty\"") {
+            let has = |field: &str| t.contains(&format!("\"{field}\""));
+            return if has("d") {
+                Form::PrivateKey
+            } else if has("k") {
+                Form::Secret
+            } else if has("x") {
+                Form::PublicKey
+            } else {
+                Form::Unnamed
+            };
+        }
+        Form::Unnamed
+    }
+}
+
+/// The refusal for a key with whitespace around it, where keys are decoded (a pasted key often keeps a newline).
+pub const WHITESPACE: Error =
+    Error::InvalidKey { reason: "the key has whitespace or a line break around it: remove it (keys are used exactly as given)" };
+
+/// Refuses a public or private key where a shared secret is expected.
+pub fn expect_secret(text: &str) -> Result<(), Error> {
+    match Form::of(text) {
+        Form::PublicKey => Err(Error::InvalidKey {
+            reason: "this is a public key (whpk_, PEM or JWK), but this vendor signs with a shared secret: configure the webhook secret",
+        }),
+        Form::PrivateKey => Err(Error::InvalidKey {
+            reason: "this is a private key, but this vendor signs with a shared secret: configure the webhook secret (and keep the private key out of configuration)",
+        }),
+        Form::Secret | Form::Unnamed => Ok(()),
+    }
+}
+
+/// Refuses a shared secret or a private key where an Ed25519 public key is expected.
+pub fn expect_public_key(text: &str) -> Result<(), Error> {
+    match Form::of(text) {
+        Form::Secret => Err(Error::InvalidKey {
+            reason: "this is a shared secret (whsec_), but this vendor signs with Ed25519: configure its public key",
+        }),
+        Form::PrivateKey => Err(Error::InvalidKey {
+            reason: "this is a private key: configure the public key that pairs with it, and keep the private key secret",
+        }),
+        Form::PublicKey | Form::Unnamed => Ok(()),
+    }
 }
 
 /// One entry of a keyring.

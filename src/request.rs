@@ -104,7 +104,10 @@ impl std::fmt::Debug for Request<'_> {
 /// Splits `https://host/p?q#f` or `/p?q` into (`/p`, `q`).
 pub fn split_target(target: &str) -> (&str, &str) {
     let without_fragment = target.split('#').next().unwrap_or("");
-    let after_authority = match without_fragment.find("://") {
+    // A scheme's `://` comes before any `/` or `?`: one inside a query (`?next=https://…`) belongs to the query.
+    let scheme_end =
+        without_fragment.find("://").filter(|&i| without_fragment.get(..i).is_some_and(|s| !s.contains(['/', '?'])));
+    let after_authority = match scheme_end {
         Some(i) => {
             let rest = without_fragment.get(i + 3..).unwrap_or("");
             match rest.find(['/', '?']) {
@@ -132,6 +135,9 @@ mod tests {
         assert_eq!(split_target("http://h.example"), ("/", ""));
         assert_eq!(split_target("http://h.example?x"), ("/", "x"));
         assert_eq!(split_target(""), ("/", ""));
+        assert_eq!(split_target("/in/x?next=https://a.example/b"), ("/in/x", "next=https://a.example/b"));
+        assert_eq!(split_target("/in/x/https://y"), ("/in/x/https://y", ""));
+        assert_eq!(split_target("https://h.example/in/x?u=http://z/"), ("/in/x", "u=http://z/"));
     }
 
     #[test]

@@ -77,11 +77,32 @@ impl<'a> Ctx<'a> {
         r
     }
 
-    /// A header that may be absent; refused when longer than the limit or repeated with different values.
+    /// A header that may be absent; refused when longer than the limit or repeated with different values — also
+    /// when a runtime joined the repeats into one value with `", "` (as Fetch and Node do), so every runtime gives
+    /// the same answer. Identical repeats count as one.
     pub fn optional_header(&mut self, name: &'static str) -> Result<Option<&'a str>, Error> {
+        self.read_header(name, true)
+    }
+
+    /// Like [`Ctx::optional_header`], for a header whose own syntax separates items with commas (Stripe-style
+    /// `t=…, v1=…`): the scheme checks the items itself.
+    pub fn list_header(&mut self, name: &'static str) -> Result<&'a str, Error> {
+        self.read_header(name, false)?.ok_or(Error::MissingHeader { header: name })
+    }
+
+    fn read_header(&mut self, name: &'static str, single: bool) -> Result<Option<&'a str>, Error> {
         let found = self.req.headers.get(name).and_then(|v| match v {
             Some(v) if v.len() > self.opts.max_header_bytes => {
                 Err(Error::MalformedHeader { header: name, reason: "longer than the header limit" })
+            }
+            Some(v) if single && v.contains(", ") => {
+                let mut members = v.split(", ");
+                let first = members.next().unwrap_or(v);
+                if members.all(|m| m == first) {
+                    Ok(Some(first))
+                } else {
+                    Err(Error::MalformedHeader { header: name, reason: "repeated with different values" })
+                }
             }
             v => Ok(v),
         });
@@ -238,7 +259,9 @@ pub fn parse_unix(text: &str) -> Option<i64> {
     text.parse().ok()
 }
 
-/// Parses a key as HMAC secret text (used as its UTF-8 bytes).
+/// Parses a key as HMAC secret text (used as its UTF-8 bytes). A public or private key is refused: used as a secret
+/// it would let anyone who has it sign.
 pub fn text_secret(text: &str) -> Result<Key, Error> {
+    crate::keys::expect_secret(text)?;
     crate::keys::Secret::from_text(text).map(Key::Hmac)
 }

@@ -42,11 +42,25 @@ impl Scheme for Standard {
         Some(self.signature)
     }
 
+    /// A key says what it is: `whsec_` + base64 is an HMAC secret, `whpk_` + base64 an Ed25519 public key. Without
+    /// its prefix a key is refused: read as a secret, a public key would let anyone who has it sign `v1`.
     fn parse_key(&self, text: &str) -> Result<Key, Error> {
+        if text.trim() != text {
+            return Err(crate::keys::WHITESPACE);
+        }
         if let Some(pk) = text.strip_prefix("whpk_") {
             return PublicKey::from_base64(pk).map(Key::Ed25519);
         }
-        let b64 = text.strip_prefix("whsec_").unwrap_or(text);
+        let Some(b64) = text.strip_prefix("whsec_") else {
+            return Err(match crate::keys::Form::of(text) {
+                crate::keys::Form::PrivateKey => Error::InvalidKey {
+                    reason: "this is a private signing key: configure the whpk_ public key that pairs with it",
+                },
+                _ => Error::InvalidKey {
+                    reason: "a Standard Webhooks key starts with whsec_ (an HMAC secret, base64) or whpk_ (an Ed25519 public key, base64)",
+                },
+            });
+        };
         let bytes = decode_base64(b64).ok_or(Error::InvalidKey {
             reason: "a Standard Webhooks secret is whsec_ followed by base64 (a Stripe-style text secret belongs to vendor stripe)",
         })?;

@@ -66,7 +66,7 @@ impl Scheme for Stripe {
     }
 
     fn verify(&self, cx: &mut Ctx<'_>) -> Result<Auth, Error> {
-        let value = cx.header(self.header)?;
+        let value = cx.list_header(self.header)?;
         let parsed = parse_header(self.header, value, cx.opts.max_signatures);
         let (t, sigs, _) =
             cx.checked("signature format", parsed, |(_, _, n)| format!("t= and {n} v1= signature(s)"))?;

@@ -302,6 +302,9 @@ const fail = (error, verified = false) => (verified ? { ok: false, error, verifi
   add("healthie: no Signature-Input header (not needed)", e({ ...good, "signature-input": undefined }), ok());
   const q = "practiceId=42&x=%20y";
   add("healthie: query string signed", { ...e(headersFor(std, signed({ header: std, query: q }))), url: `${HOST}/in/healthie?${q}` }, ok());
+  // A relative request target whose query holds "://" (Express's req.originalUrl, the CLI): the query starts at "?".
+  const q2 = "next=https://app.example/callback&x=1";
+  add("healthie: relative target with :// inside the query", { ...e(headersFor(std, signed({ header: std, query: q2 }))), url: `/in/healthie?${q2}` }, ok());
   add("healthie: query string dropped by a proxy", e(headersFor(std, signed({ header: std, query: q }))), fail("signature_mismatch"));
   add("healthie: public path configured, request on a rewritten path with a query", {
     ...e(headersFor(std, signed({ header: std, path: "/webhooks/healthie", query: "a=1" }))),
@@ -426,7 +429,15 @@ const fail = (error, verified = false) => (verified ? { ok: false, error, verifi
   add("standard: duplicate webhook-signature with different values", e([
     ["webhook-id", id], ["webhook-timestamp", String(ts)], ["webhook-signature", v1()], ["webhook-signature", bad],
   ]), fail("malformed_header"));
-  add("standard: key without the whsec_ prefix (plain base64)", e(hdr(v1()), { keys: [b64(keyBytes)] }), ok());
+  // A key says what it is: without whsec_ or whpk_ it is refused (read as a secret, a bare Ed25519 public key would
+  // let anyone who has it forge v1 signatures).
+  add("standard: key without the whsec_ prefix (plain base64) is refused", e(hdr(v1()), { keys: [b64(keyBytes)] }), fail("invalid_key"));
+  add("standard: a bare Ed25519 public key (no whpk_) is refused", e(hdr(v1(ts, body, ed.pub)), { keys: [b64(ed.pub)] }), fail("invalid_key"));
+  add("standard: key with a trailing newline", e(hdr(v1()), { keys: [`${key}\n`] }), fail("invalid_key"));
+  add("standard: a private signing key (whsk_) where the public key belongs", e(hdr(v1a()), { keys: [`whsk_${b64(ed.seed)}`] }), fail("invalid_key"));
+  // A runtime that joins repeated headers ("a, b") gives the same answer as one that keeps them apart.
+  add("standard: repeated webhook-signature joined with a comma, different values", e(hdr(`${bad}, ${v1()}`)), fail("malformed_header"));
+  add("standard: repeated webhook-signature joined with a comma, same value", e(hdr(`${v1()}, ${v1()}`)), ok());
   add("standard: key rotation, second key matches", e(hdr(v1()), { keys: [`whsec_${b64(Buffer.from("previous-key-0123456789"))}`, key] }), ok());
   add("standard: sender used the whsec_ string as text (Stripe style)", e(hdr(v1(ts, body, Buffer.from(key)))), fail("signature_mismatch"));
   add("standard: key not base64", e(hdr(v1()), { keys: ["whsec_not*base64"] }), fail("invalid_key"));
@@ -507,6 +518,27 @@ add("config: vendor names are case-sensitive", {
 add("config: empty vendor", {
   vendor: "", keys: ["secret"], url: `${HOST}/in`, body: "{}", headers: {},
 }, fail("unsupported_vendor"));
+
+// ---------------------------------------------------------------- only configuration picks the scheme and the key kind
+{
+  // An attacker who knows an Elation public key (it is public) signs GitHub-style with it as the HMAC secret.
+  const pub = b64(edKey("elation a").pub);
+  const body = '{"action":"opened","issue":{"id":1}}';
+  const forged = { "x-hub-signature-256": `sha256=${hex(hmac(pub, body))}`, "x-github-event": "issues" };
+  add("detection: GitHub headers signed with an Elation public key, no vendor configured", {
+    vendor: "", keys: [pub], url: `${HOST}/in/elation`, body, headers: forged,
+  }, fail("unsupported_vendor"));
+  add("detection: the same request on an Elation source", {
+    vendor: "elation", keys: [pub], url: `${HOST}/in/elation`, body, headers: forged,
+  }, fail("missing_header"));
+  const kind = (vendor, key, name) => add(name, { vendor, keys: [key], url: `${HOST}/in/${vendor}`, body, headers: forged }, fail("invalid_key"));
+  kind("github", `whpk_${pub}`, "key kind: a whpk_ public key on an HMAC source (github)");
+  kind("stripe", `-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA${pub}\n-----END PUBLIC KEY-----`, "key kind: a PEM public key on an HMAC source (stripe)");
+  kind("elmed", '{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}', "key kind: an Ed25519 JWK on an HMAC source (elmed)");
+  kind("medplum", "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----", "key kind: a PEM private key on an HMAC source (medplum)");
+  kind("elation", "whsec_c2VjcmV0LWZvci1obWFj", "key kind: a whsec_ secret on an Ed25519 source (elation)");
+  kind("elation", b64(Buffer.concat([edKey("elation a").seed, edKey("elation a").pub])), "key kind: a 64-byte private key on an Ed25519 source (elation)");
+}
 
 // ---------------------------------------------------------------- write
 const doc = {

@@ -23,7 +23,7 @@ const cases = readdirSync(dir)
 // One source per case: its keyring, and the path the vendor signed (the case's URL path, or its public_path).
 const sources = {}, secrets = {};
 cases.forEach((c, i) => {
-  const url = new URL(c.url);
+  const url = new URL(c.url, "https://hooks.example.com");
   sources[`v${i}`] = {
     vendor: c.vendor,
     secret: `KEYS_V${i}`,
@@ -37,7 +37,7 @@ cases.forEach((c, i) => {
 
 /** The gateway path for case `i`: MYCURE's token travels as the last path segment, the query as sent. */
 function pathOf(c, i) {
-  const url = new URL(c.url);
+  const url = new URL(c.url, "https://hooks.example.com");
   const token = c.vendor === "mycure" ? "/" + url.pathname.split("/").pop() : "";
   return `/in/v${i}${token}${url.search}`;
 }
