@@ -29,7 +29,59 @@ pub enum Error {
     UnsupportedVendor,
 }
 
+/// What kind of refusal an error is: what a receiver answers for it. One mapping for every runtime (the Worker,
+/// the package's HTTP adapters, `httpStatus()` in JavaScript).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The request is not authentic: 401.
+    Unauthenticated,
+    /// A header or the body cannot be read: 400.
+    Unreadable,
+    /// The body is over the limit: 413.
+    TooLarge,
+    /// The receiver's own configuration is at fault (a key, the vendor): 500.
+    Misconfigured,
+}
+
+impl Kind {
+    pub fn http_status(self) -> u16 {
+        match self {
+            Kind::Unauthenticated => 401,
+            Kind::Unreadable => 400,
+            Kind::TooLarge => 413,
+            Kind::Misconfigured => 500,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Unauthenticated => "unauthenticated",
+            Kind::Unreadable => "unreadable",
+            Kind::TooLarge => "too_large",
+            Kind::Misconfigured => "misconfigured",
+        }
+    }
+
+    /// The kind of the error with this code.
+    pub fn of_code(code: &str) -> Option<Kind> {
+        Some(match code {
+            "signature_mismatch" | "timestamp_out_of_tolerance" | "digest_mismatch" | "token_mismatch" => {
+                Kind::Unauthenticated
+            }
+            "missing_header" | "malformed_header" | "invalid_payload" => Kind::Unreadable,
+            "body_too_large" => Kind::TooLarge,
+            "invalid_key" | "unsupported_vendor" => Kind::Misconfigured,
+            _ => return None,
+        })
+    }
+}
+
 impl Error {
+    /// What kind of refusal this is, and so which HTTP status answers it.
+    pub fn kind(&self) -> Kind {
+        Kind::of_code(self.code()).unwrap_or(Kind::Misconfigured)
+    }
+
     /// The stable, machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -66,9 +118,7 @@ impl Error {
             Error::DigestMismatch => Some("the body is not the one the sender digested: pass the raw bytes received"),
             Error::BodyTooLarge { .. } => Some("raise maxBodyBytes if the vendor really sends bodies this large"),
             Error::InvalidPayload { .. } => Some("the signature is good: the sender signed a body that is not the vendor's JSON"),
-            Error::UnsupportedVendor => Some(
-                "use one of: elation, elmed, healthie, mycure, standard, svix, stripe, akute, github, athenahealth, medplum, metriport, photon",
-            ),
+            Error::UnsupportedVendor => Some("use one of the vendor identifiers carehook lists (vendors())"),
             Error::TokenMismatch { .. } | Error::MalformedHeader { .. } | Error::InvalidKey { .. } => None,
         }
     }
@@ -117,3 +167,20 @@ pub const CODES: [&str; 10] = [
     "invalid_payload",
     "unsupported_vendor",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_a_kind() {
+        for code in CODES {
+            assert!(Kind::of_code(code).is_some(), "{code}");
+        }
+        assert_eq!(Kind::of_code("nope"), None);
+        assert_eq!(Error::DigestMismatch.kind().http_status(), 401);
+        assert_eq!(Error::BodyTooLarge { limit: 1 }.kind().http_status(), 413);
+        assert_eq!(Error::UnsupportedVendor.kind().http_status(), 500);
+        assert_eq!(Error::MissingHeader { header: "x" }.kind().http_status(), 400);
+    }
+}

@@ -44,7 +44,7 @@ mod wasm;
 #[cfg(feature = "worker")]
 mod worker;
 
-pub use error::{Error, CODES};
+pub use error::{Error, Kind, CODES};
 pub use event::CloudEvent;
 pub use inspect::inspect;
 pub use options::{Options, SourceConfig};

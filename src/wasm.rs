@@ -17,7 +17,12 @@ fn js_error(e: &Error) -> JsValue {
     };
     set("code", JsValue::from_str(e.code()));
     set("message", JsValue::from_str(&e.to_string()));
-    set("hint", e.hint().map_or(JsValue::NULL, JsValue::from_str));
+    let hint = match e {
+        // The list comes from the registry, so it names every vendor there is.
+        Error::UnsupportedVendor => Some(format!("use one of: {}", crate::vendors().collect::<Vec<_>>().join(", "))),
+        _ => e.hint().map(str::to_owned),
+    };
+    set("hint", hint.map_or(JsValue::NULL, |h| JsValue::from_str(&h)));
     set("verified", JsValue::from_bool(e.verified()));
     obj.into()
 }
@@ -156,4 +161,22 @@ pub fn detect(headers_flat: &str) -> Option<String> {
 #[wasm_bindgen]
 pub fn vendors() -> Vec<String> {
     schemes::ALL.iter().map(|s| s.vendor().to_owned()).collect()
+}
+
+/// Every stable error code, in a fixed order.
+#[wasm_bindgen(js_name = errorCodes)]
+pub fn error_codes() -> Vec<String> {
+    crate::CODES.iter().map(|c| (*c).to_owned()).collect()
+}
+
+/// The HTTP status a receiver answers an error code with (401, 400, 413 or 500); 500 for an unknown code.
+#[wasm_bindgen(js_name = httpStatus)]
+pub fn http_status(code: &str) -> u16 {
+    crate::Kind::of_code(code).unwrap_or(crate::Kind::Misconfigured).http_status()
+}
+
+/// The kind of refusal an error code is: `unauthenticated`, `unreadable`, `too_large` or `misconfigured`.
+#[wasm_bindgen(js_name = errorKind)]
+pub fn error_kind(code: &str) -> Option<String> {
+    crate::Kind::of_code(code).map(|k| k.as_str().to_owned())
 }

@@ -46,17 +46,12 @@ pub fn error(status: u16, outcome: &'static str, code: &'static str, message: &s
     reply
 }
 
-/// The core refused the webhook: 401 when it is not authentic, 400 when it cannot be read, 413 when too large,
-/// 500 when the source's own configuration is at fault (a bad key, an unknown vendor).
+/// The core refused the webhook, answered with the status its kind calls for (401 not authentic, 400 unreadable,
+/// 413 too large, 500 the source's own configuration).
 pub fn refused(e: &Error) -> Reply {
-    let status = match e.code() {
-        "signature_mismatch" | "token_mismatch" | "timestamp_out_of_tolerance" | "digest_mismatch" => 401,
-        "missing_header" | "malformed_header" | "invalid_payload" => 400,
-        "body_too_large" => 413,
-        _ => 500,
-    };
-    let outcome = if status == 500 { "config_error" } else { "rejected" };
-    error(status, outcome, e.code(), &e.to_string())
+    let kind = e.kind();
+    let outcome = if kind == crate::Kind::Misconfigured { "config_error" } else { "rejected" };
+    error(kind.http_status(), outcome, e.code(), &e.to_string())
 }
 
 /// The event is queued (or was already): the only answer that acknowledges a webhook. `id` is the id it is
