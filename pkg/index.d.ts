@@ -196,6 +196,8 @@ export interface Sample {
   verifyKey: string;
   /** Headers the vendor sends besides the signature. */
   headers: Array<[string, string]>;
+  /** Whether the vendor's check authenticates the body: false for token senders (MYCURE, header tokens). */
+  signsBody: boolean;
 }
 
 /** A sample signed for a given time, ready to send. */

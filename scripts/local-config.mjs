@@ -60,7 +60,7 @@ if (!existsSync(configFile)) {
   ];
   for (const s of samples()) {
     const key = /^[\w+/=.:-]+$/.test(s.verifyKey) ? s.verifyKey : envValue(s.verifyKey);
-    lines.push(`KEYS_${s.vendor.toUpperCase()}=${key}`);
+    lines.push(`KEYS_${s.vendor.toUpperCase().replace(/[^A-Z0-9]/g, "_")}=${key}`);
   }
   secret(configFile, lines.join("\n") + "\n");
   console.error(`run: created ${shown(configFile)} (your local configuration: sources, keys, secrets)`);

@@ -106,18 +106,20 @@ impl Error {
     /// What to try next, when there is something useful to say.
     pub fn hint(&self) -> Option<&'static str> {
         match self {
-            Error::MissingHeader { .. } => Some(
-                "check that the sender is the vendor you configured and that no proxy strips headers",
-            ),
+            Error::MissingHeader { .. } => {
+                Some("check that the sender is the vendor you configured and that no proxy strips headers")
+            }
             Error::SignatureMismatch { hint } => Some(hint.unwrap_or(
                 "check the key, and pass the body as the raw bytes received: re-serialised JSON never verifies",
             )),
-            Error::TimestampOutOfTolerance { .. } => Some(
-                "check the receiver's clock, or raise the tolerance; an old timestamp may also be a replay",
-            ),
+            Error::TimestampOutOfTolerance { .. } => {
+                Some("check the receiver's clock, or raise the tolerance; an old timestamp may also be a replay")
+            }
             Error::DigestMismatch => Some("the body is not the one the sender digested: pass the raw bytes received"),
             Error::BodyTooLarge { .. } => Some("raise maxBodyBytes if the vendor really sends bodies this large"),
-            Error::InvalidPayload { .. } => Some("the signature is good: the sender signed a body that is not the vendor's JSON"),
+            Error::InvalidPayload { .. } => {
+                Some("the signature is good: the sender signed a body that is not the vendor's JSON")
+            }
             Error::UnsupportedVendor => Some("use one of the vendor identifiers carehook lists (vendors())"),
             Error::TokenMismatch { .. } | Error::MalformedHeader { .. } | Error::InvalidKey { .. } => None,
         }

@@ -135,8 +135,9 @@ impl Form {
 }
 
 /// The refusal for a key with whitespace around it, where keys are decoded (a pasted key often keeps a newline).
-pub const WHITESPACE: Error =
-    Error::InvalidKey { reason: "the key has whitespace or a line break around it: remove it (keys are used exactly as given)" };
+pub const WHITESPACE: Error = Error::InvalidKey {
+    reason: "the key has whitespace or a line break around it: remove it (keys are used exactly as given)",
+};
 
 /// Refuses a public or private key where a shared secret is expected.
 pub fn expect_secret(text: &str) -> Result<(), Error> {
@@ -158,7 +159,8 @@ pub fn expect_public_key(text: &str) -> Result<(), Error> {
             reason: "this is a shared secret (whsec_), but this vendor signs with Ed25519: configure its public key",
         }),
         Form::PrivateKey => Err(Error::InvalidKey {
-            reason: "this is a private key: configure the public key that pairs with it, and keep the private key secret",
+            reason:
+                "this is a private key: configure the public key that pairs with it, and keep the private key secret",
         }),
         Form::PublicKey | Form::Unnamed => Ok(()),
     }

@@ -27,6 +27,10 @@ pub struct Options {
     pub source: Option<String>,
     /// Offset applied to zone-less vendor timestamps (ELMED), in minutes east of UTC.
     pub utc_offset_minutes: i32,
+    /// The header a header-token sender puts its token in (`header-token`; default `authorization`).
+    pub token_header: Option<String>,
+    /// What precedes the token in that header, compared without case (default `Bearer `; empty for none).
+    pub token_prefix: Option<String>,
 }
 
 impl Default for Options {
@@ -40,6 +44,8 @@ impl Default for Options {
             allow_ips: Vec::new(),
             source: None,
             utc_offset_minutes: 0,
+            token_header: None,
+            token_prefix: None,
         }
     }
 }
@@ -60,6 +66,8 @@ pub struct SourceConfig {
     pub allow_ips: Vec<String>,
     pub source: Option<String>,
     pub utc_offset_minutes: Option<i32>,
+    pub token_header: Option<String>,
+    pub token_prefix: Option<String>,
 }
 
 impl std::fmt::Debug for SourceConfig {
@@ -102,6 +110,8 @@ impl Options {
             allow_ips,
             source: cfg.source.clone().filter(|s| !s.is_empty()),
             utc_offset_minutes: cfg.utc_offset_minutes.unwrap_or(0),
+            token_header: cfg.token_header.clone().map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()),
+            token_prefix: cfg.token_prefix.clone(),
         })
     }
 

@@ -25,12 +25,17 @@ impl Headers {
 
     /// The one value of `name`. A header repeated with different values is ambiguous and refused.
     pub fn get(&self, name: &'static str) -> Result<Option<&str>, Error> {
-        let mut values = self.all(name);
+        self.get_named(name, name)
+    }
+
+    /// Like [`Headers::get`] for a name known only at run time (configured); errors name it `label`.
+    pub fn get_named(&self, name: &str, label: &'static str) -> Result<Option<&str>, Error> {
+        let mut values = self.entries.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
         let Some(first) = values.next() else {
             return Ok(None);
         };
         if values.any(|v| v != first) {
-            return Err(Error::MalformedHeader { header: name, reason: "sent more than once with different values" });
+            return Err(Error::MalformedHeader { header: label, reason: "sent more than once with different values" });
         }
         Ok(Some(first))
     }

@@ -73,6 +73,12 @@ impl Source {
         self.scheme.repeat_window()
     }
 
+    /// The answer to a vendor's endpoint check sent as a request of its own (DrChrono's `GET ?msg=`): `None` when
+    /// `req` is not one. Nothing is verified or emitted; the answer proves the receiver holds the key.
+    pub fn challenge(&self, req: &Request<'_>) -> Option<Handshake> {
+        self.scheme.challenge(req, &self.keys, &self.opts)
+    }
+
     /// Verifies `req` at time `now` (Unix seconds) and normalizes its payload.
     pub fn verify(&self, req: &Request<'_>, now: i64) -> Result<Verified, Error> {
         let mut cx = Ctx::new(req, &self.keys, &self.opts, now, false);

@@ -3,8 +3,8 @@
 //! Values cross the boundary as bytes and flat strings: the body as `&[u8]`, headers as one string of
 //! `name\0value\0...`, results as JSON text that the package's JavaScript parses once.
 
-use crate::schemes::{self, SignInput};
 use crate::options::SourceConfig;
+use crate::schemes::{self, SignInput};
 use crate::source::Source;
 use crate::{Error, Headers, Request};
 use wasm_bindgen::prelude::*;
@@ -137,6 +137,8 @@ pub fn samples() -> String {
         signing_key: &'static str,
         verify_key: String,
         headers: &'static [(&'static str, &'static str)],
+        /// Whether the vendor's check authenticates the body (not for token senders: MYCURE, header tokens).
+        signs_body: bool,
     }
     let all: Vec<Out> = crate::samples()
         .map(|s| Out {
@@ -146,6 +148,7 @@ pub fn samples() -> String {
             signing_key: s.signing_key,
             verify_key: crate::verify_key(s.vendor, s.signing_key).unwrap_or_default(),
             headers: s.extra_headers,
+            signs_body: schemes::by_vendor(s.vendor).is_ok_and(|v| v.signs_body()),
         })
         .collect();
     to_json(&all)

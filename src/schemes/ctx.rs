@@ -81,19 +81,24 @@ impl<'a> Ctx<'a> {
     /// when a runtime joined the repeats into one value with `", "` (as Fetch and Node do), so every runtime gives
     /// the same answer. Identical repeats count as one.
     pub fn optional_header(&mut self, name: &'static str) -> Result<Option<&'a str>, Error> {
-        self.read_header(name, true)
+        self.read_header(name, name, true)
+    }
+
+    /// A required header whose name is configured; errors call it `label`.
+    pub fn named_header(&mut self, name: &str, label: &'static str) -> Result<&'a str, Error> {
+        self.read_header(name, label, true)?.ok_or(Error::MissingHeader { header: label })
     }
 
     /// Like [`Ctx::optional_header`], for a header whose own syntax separates items with commas (Stripe-style
     /// `t=…, v1=…`): the scheme checks the items itself.
     pub fn list_header(&mut self, name: &'static str) -> Result<&'a str, Error> {
-        self.read_header(name, false)?.ok_or(Error::MissingHeader { header: name })
+        self.read_header(name, name, false)?.ok_or(Error::MissingHeader { header: name })
     }
 
-    fn read_header(&mut self, name: &'static str, single: bool) -> Result<Option<&'a str>, Error> {
-        let found = self.req.headers.get(name).and_then(|v| match v {
+    fn read_header(&mut self, name: &str, label: &'static str, single: bool) -> Result<Option<&'a str>, Error> {
+        let found = self.req.headers.get_named(name, label).and_then(|v| match v {
             Some(v) if v.len() > self.opts.max_header_bytes => {
-                Err(Error::MalformedHeader { header: name, reason: "longer than the header limit" })
+                Err(Error::MalformedHeader { header: label, reason: "longer than the header limit" })
             }
             Some(v) if single && v.contains(", ") => {
                 let mut members = v.split(", ");
@@ -101,7 +106,7 @@ impl<'a> Ctx<'a> {
                 if members.all(|m| m == first) {
                     Ok(Some(first))
                 } else {
-                    Err(Error::MalformedHeader { header: name, reason: "repeated with different values" })
+                    Err(Error::MalformedHeader { header: label, reason: "repeated with different values" })
                 }
             }
             v => Ok(v),

@@ -10,6 +10,7 @@ pub mod body_hmac;
 pub mod ctx;
 pub mod elation;
 pub mod elmed;
+pub mod header_token;
 pub mod healthie;
 pub mod hub;
 pub mod mycure;
@@ -21,20 +22,25 @@ pub use ctx::{Auth, Ctx, Matched};
 pub use scheme::{Sample, Scheme, SignInput};
 
 /// Every supported vendor identifier, with its scheme.
-pub static ALL: [&dyn Scheme; 13] = [
+pub static ALL: &[&dyn Scheme] = &[
     &elation::ELATION,
     &elmed::ELMED,
     &healthie::HEALTHIE,
     &mycure::MYCURE,
     &standard::STANDARD,
     &standard::SVIX,
+    &standard::JUNCTION,
+    &standard::FASTEN,
     &stripe::STRIPE,
     &stripe::AKUTE,
+    &stripe::TERRA,
     &hub::GITHUB,
     &hub::ATHENAHEALTH,
     &bare_hex::MEDPLUM,
     &bare_hex::METRIPORT,
     &bare_hex::PHOTON,
+    &header_token::HEADER_TOKEN,
+    &header_token::DRCHRONO,
 ];
 
 /// The scheme for a vendor identifier.

@@ -22,6 +22,10 @@ impl Scheme for Mycure {
         "mycure"
     }
 
+    fn signs_body(&self) -> bool {
+        false
+    }
+
     fn identifying_header(&self) -> Option<&'static str> {
         None
     }

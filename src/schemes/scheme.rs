@@ -3,7 +3,7 @@
 use super::ctx::{Auth, Ctx};
 use crate::event::{Attributes, Handshake};
 use crate::json::Object;
-use crate::keys::Key;
+use crate::keys::{Key, Keyring};
 use crate::options::Options;
 use crate::{Error, Request};
 
@@ -62,6 +62,16 @@ pub trait Scheme: Sync + Send {
     /// when it did not see our answer, so the window follows its retry schedule, not its retention.
     fn repeat_window(&self) -> u64 {
         3600
+    }
+    /// Whether a successful check authenticates the body. A token (MYCURE's URL, a header token) authenticates only
+    /// the sender: any body sent with it verifies.
+    fn signs_body(&self) -> bool {
+        true
+    }
+    /// The answer to a vendor's endpoint check that comes as a request of its own (DrChrono's `GET ?msg=`), when
+    /// `req` is one. It proves the receiver holds the key; nothing is emitted.
+    fn challenge(&self, _req: &Request<'_>, _keys: &Keyring, _opts: &Options) -> Option<Handshake> {
+        None
     }
     /// The answer a verified endpoint check expects instead of an event (Metriport's `ping` → `pong`).
     fn handshake(&self, _body: &Object<'_>) -> Option<Handshake> {

@@ -13,19 +13,119 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use ed25519_dalek::Signer;
 
+/// Reads one vendor's payload into CloudEvent attributes.
+type ReadAttributes = fn(&Object<'_>, &Auth) -> Attributes;
+
 #[derive(Debug)]
 pub struct Standard {
     vendor: &'static str,
     id: &'static str,
     timestamp: &'static str,
     signature: &'static str,
+    attributes: ReadAttributes,
+    sample: Sample,
 }
 
-pub static STANDARD: Standard =
-    Standard { vendor: "standard", id: "webhook-id", timestamp: "webhook-timestamp", signature: "webhook-signature" };
+const DEMO_KEY: &str = "whsec_Y2FyZWhvb2stZGVtby1zdGFuZGFyZC1zZWNyZXQ=";
+const DEMO_BODY: &str = r#"{"type":"patient.updated","timestamp":"2026-11-22T08:00:00Z","data":{"id":"pat_01J9Z","name":"Ana Santos","birthDate":"1990-04-12"}}"#;
 
-pub static SVIX: Standard =
-    Standard { vendor: "svix", id: "svix-id", timestamp: "svix-timestamp", signature: "svix-signature" };
+const fn demo(vendor: &'static str, path: &'static str, body: &'static str) -> Sample {
+    Sample { vendor, path, body, signing_key: DEMO_KEY, extra_headers: &[] }
+}
+
+pub static STANDARD: Standard = Standard {
+    vendor: "standard",
+    id: "webhook-id",
+    timestamp: "webhook-timestamp",
+    signature: "webhook-signature",
+    attributes: typed_event,
+    sample: demo("standard", "/in/standard", DEMO_BODY),
+};
+
+pub static SVIX: Standard = Standard {
+    vendor: "svix",
+    id: "svix-id",
+    timestamp: "svix-timestamp",
+    signature: "svix-signature",
+    attributes: typed_event,
+    sample: demo("svix", "/in/svix", DEMO_BODY),
+};
+
+/// Junction (formerly Vital): Svix, `{event_type, data, team_id, user_id, client_user_id}`; the id is `svix-id`.
+pub static JUNCTION: Standard = Standard {
+    vendor: "junction",
+    id: "svix-id",
+    timestamp: "svix-timestamp",
+    signature: "svix-signature",
+    attributes: junction_event,
+    sample: demo(
+        "junction",
+        "/in/junction",
+        r#"{"event_type":"daily.data.heartrate.created","data":{"user_id":"5b9c0d2e-8f1a-4c3b-9d7e-6a5f4e3d2c1b","source":{"provider":"oura"},"date":"2026-11-22"},"team_id":"team_7f3a","user_id":"5b9c0d2e-8f1a-4c3b-9d7e-6a5f4e3d2c1b","client_user_id":"patient-4411"}"#,
+    ),
+};
+
+/// Fasten Connect: Standard Webhooks, `{api_mode, date, id, type, data}`; the body's `id` is the same on every retry
+/// (each retry is signed anew), so it is the event id.
+pub static FASTEN: Standard = Standard {
+    vendor: "fasten",
+    id: "webhook-id",
+    timestamp: "webhook-timestamp",
+    signature: "webhook-signature",
+    attributes: fasten_event,
+    sample: demo(
+        "fasten",
+        "/in/fasten",
+        r#"{"api_mode":"live","date":"2026-11-22T08:00:00Z","id":"0b7e3c2a-4d5f-4a1b-8c9d-2e3f4a5b6c7d","type":"patient.ehi_export_success","data":{"org_connection_id":"conn_5e1f","download_links":[{"url":"https://api.connect.fastenhealth.com/v1/bridge/export/0b7e3c2a.jsonl","export_type":"jsonl","content_type":"application/fhir+ndjson"}]}}"#,
+    ),
+};
+
+/// `{type, data: {id}}`: the id is the signed message id.
+fn typed_event(b: &Object<'_>, auth: &Auth) -> Attributes {
+    let event = b.text("type").unwrap_or_else(|| "unknown".to_owned());
+    let (resource, verb) = split_event(&event);
+    Attributes {
+        distinct_by: None,
+        id: auth.message_id.clone(),
+        time: auth.timestamp.map(EventTime::Unix),
+        resourcetype: verb.and_then(|_| resource_type(resource)),
+        resourceid: b.object("data").and_then(|d| d.id("id")),
+        action: verb.map(str::to_owned),
+        resourceurl: None,
+        event,
+    }
+}
+
+/// Junction: `daily.data.heartrate.created` → resource `heartrate`, action `created`; the subject is the user.
+fn junction_event(b: &Object<'_>, auth: &Auth) -> Attributes {
+    let event = b.text("event_type").unwrap_or_else(|| "unknown".to_owned());
+    let (_, verb) = split_event(&event);
+    Attributes {
+        id: auth.message_id.clone(),
+        time: auth.timestamp.map(EventTime::Unix),
+        resourcetype: b.id("user_id").map(|_| "User".to_owned()),
+        resourceid: b.id("user_id"),
+        action: verb.map(str::to_owned),
+        event,
+        ..Attributes::default()
+    }
+}
+
+/// Fasten: `patient.ehi_export_success` → resource `Patient`, action `ehi_export_success`. `data.download_links`
+/// point at patient records: carried in `data`, never fetched.
+fn fasten_event(b: &Object<'_>, auth: &Auth) -> Attributes {
+    let event = b.text("type").unwrap_or_else(|| "unknown".to_owned());
+    let (resource, verb) = split_event(&event);
+    Attributes {
+        id: b.id("id").or_else(|| auth.message_id.clone()),
+        time: b.text("date").map(EventTime::Text).or(auth.timestamp.map(EventTime::Unix)),
+        resourcetype: verb.and_then(|_| resource_type(resource)),
+        resourceid: b.object("data").and_then(|d| d.id("org_connection_id")),
+        action: verb.map(str::to_owned),
+        event,
+        ..Attributes::default()
+    }
+}
 
 impl Standard {
     fn message<'m>(id: &'m str, ts: &'m str, body: &'m [u8]) -> [&'m [u8]; 5] {
@@ -131,27 +231,10 @@ impl Scheme for Standard {
     }
 
     fn attributes(&self, b: &Object<'_>, _: &Request<'_>, auth: &Auth, _: &Options) -> Result<Attributes, Error> {
-        let event = b.text("type").unwrap_or_else(|| "unknown".to_owned());
-        let (resource, verb) = split_event(&event);
-        Ok(Attributes {
-            distinct_by: None,
-            id: auth.message_id.clone(),
-            time: auth.timestamp.map(EventTime::Unix),
-            resourcetype: verb.and_then(|_| resource_type(resource)),
-            resourceid: b.object("data").and_then(|d| d.id("id")),
-            action: verb.map(str::to_owned),
-            resourceurl: None,
-            event,
-        })
+        Ok((self.attributes)(b, auth))
     }
 
     fn sample(&self) -> Sample {
-        Sample {
-            vendor: self.vendor,
-            path: if self.vendor == "svix" { "/in/svix" } else { "/in/standard" },
-            body: r#"{"type":"patient.updated","timestamp":"2026-11-22T08:00:00Z","data":{"id":"pat_01J9Z","name":"Ana Santos","birthDate":"1990-04-12"}}"#,
-            signing_key: "whsec_Y2FyZWhvb2stZGVtby1zdGFuZGFyZC1zZWNyZXQ=",
-            extra_headers: &[],
-        }
+        self.sample
     }
 }

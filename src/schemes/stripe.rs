@@ -1,5 +1,7 @@
-//! Stripe-style signatures (also Akute): `Stripe-Signature: t=<ts>,v1=<hex>[,v1=...]` over `{t}.{body}`, keyed
-//! with the `whsec_...` string as text (not base64-decoded, unlike Standard Webhooks).
+//! Stripe-style signatures: `Stripe-Signature: t=<ts>,v1=<hex>[,v1=...]` over `{t}.{body}`, keyed with the secret
+//! as text (a `whsec_...` string is not base64-decoded, unlike Standard Webhooks). Also Akute
+//! (`x-akute-signature`) and Terra (`terra-signature`). Only `v1` is accepted; other schemes (`v0`) are ignored, so a
+//! downgrade cannot pass.
 
 use super::ctx::{hmac_sha256, text_secret, Auth, Ctx};
 use super::scheme::{Sample, Scheme, SignInput};
@@ -9,14 +11,58 @@ use crate::keys::{decode_hex, Key, Secret};
 use crate::options::Options;
 use crate::{Error, Request};
 
+/// Reads one vendor's payload into CloudEvent attributes.
+type ReadAttributes = fn(&Object<'_>, &Auth) -> Attributes;
+
 #[derive(Debug)]
 pub struct Stripe {
     vendor: &'static str,
     header: &'static str,
+    attributes: ReadAttributes,
+    sample: Sample,
 }
 
-pub static STRIPE: Stripe = Stripe { vendor: "stripe", header: "stripe-signature" };
-pub static AKUTE: Stripe = Stripe { vendor: "akute", header: "x-akute-signature" };
+const STRIPE_EVENT: &str = r#"{"id":"evt_1QdemoInvoicePaid","object":"event","type":"invoice.paid","created":1763799990,"data":{"object":{"id":"in_1QdemoInvoice","object":"invoice","amount_paid":12500,"currency":"usd","customer":"cus_Qdemo"}}}"#;
+
+pub static STRIPE: Stripe = Stripe {
+    vendor: "stripe",
+    header: "stripe-signature",
+    attributes: stripe_event,
+    sample: Sample {
+        vendor: "stripe",
+        path: "/in/stripe",
+        body: STRIPE_EVENT,
+        signing_key: "whsec_stripe_demo_secret_0123456789",
+        extra_headers: &[],
+    },
+};
+
+pub static AKUTE: Stripe = Stripe {
+    vendor: "akute",
+    header: "x-akute-signature",
+    attributes: stripe_event,
+    sample: Sample {
+        vendor: "akute",
+        path: "/in/akute",
+        body: STRIPE_EVENT,
+        signing_key: "whsec_stripe_demo_secret_0123456789",
+        extra_headers: &[],
+    },
+};
+
+/// Terra (wearables): `terra-signature`, the dashboard's signing secret as text, ±300 s.
+pub static TERRA: Stripe = Stripe {
+    vendor: "terra",
+    header: "terra-signature",
+    attributes: terra_event,
+    sample: Sample {
+        vendor: "terra",
+        path: "/in/terra",
+        body: r#"{"type":"activity","user":{"user_id":"2e7b3c1a-5d4f-4e8a-9b6c-1f2d3e4a5b6c","provider":"FITBIT","reference_id":"patient-4411"},"data":[{"metadata":{"start_time":"2026-11-22T07:00:00.000000+00:00","end_time":"2026-11-22T07:45:00.000000+00:00"},"distance_data":{"steps":15213}}],"version":"2022-03-16"}"#,
+        signing_key: "terra_demo_signing_secret_7d2e",
+        extra_headers: &[],
+    },
+};
 
 /// The parts of a `t=...,v1=...` header: the timestamp text and the v1 signatures (undecodable ones dropped).
 pub fn parse_header<'v>(
@@ -86,29 +132,41 @@ impl Scheme for Stripe {
     }
 
     fn attributes(&self, b: &Object<'_>, _: &Request<'_>, auth: &Auth, _: &Options) -> Result<Attributes, Error> {
-        let event = b.text("type").or_else(|| b.text("event")).unwrap_or_else(|| "unknown".to_owned());
-        let (resource, verb) = split_event(&event);
-        let object = b.object("data").and_then(|d| d.object("object"));
-        let otype = object.as_ref().and_then(|o| o.text("object"));
-        Ok(Attributes {
-            distinct_by: None,
-            id: b.id("id"),
-            time: b.int("created").or(auth.timestamp).map(EventTime::Unix),
-            resourcetype: otype.as_deref().or(verb.map(|_| resource)).and_then(resource_type),
-            resourceid: object.and_then(|o| o.id("id")),
-            action: verb.map(str::to_owned),
-            resourceurl: None,
-            event,
-        })
+        Ok((self.attributes)(b, auth))
     }
 
     fn sample(&self) -> Sample {
-        Sample {
-            vendor: self.vendor,
-            path: if self.vendor == "akute" { "/in/akute" } else { "/in/stripe" },
-            body: r#"{"id":"evt_1QdemoInvoicePaid","object":"event","type":"invoice.paid","created":1763799990,"data":{"object":{"id":"in_1QdemoInvoice","object":"invoice","amount_paid":12500,"currency":"usd","customer":"cus_Qdemo"}}}"#,
-            signing_key: "whsec_stripe_demo_secret_0123456789",
-            extra_headers: &[],
-        }
+        self.sample
+    }
+}
+
+/// A Stripe event object: `{id, type, created, data: {object: {id, object}}}`.
+fn stripe_event(b: &Object<'_>, auth: &Auth) -> Attributes {
+    let event = b.text("type").or_else(|| b.text("event")).unwrap_or_else(|| "unknown".to_owned());
+    let (resource, verb) = split_event(&event);
+    let object = b.object("data").and_then(|d| d.object("object"));
+    let otype = object.as_ref().and_then(|o| o.text("object"));
+    Attributes {
+        distinct_by: None,
+        id: b.id("id"),
+        time: b.int("created").or(auth.timestamp).map(EventTime::Unix),
+        resourcetype: otype.as_deref().or(verb.map(|_| resource)).and_then(resource_type),
+        resourceid: object.and_then(|o| o.id("id")),
+        action: verb.map(str::to_owned),
+        resourceurl: None,
+        event,
+    }
+}
+
+/// Terra: `{type, user: {user_id, provider, reference_id}, data: [...], version}`. No event id is sent (the id is
+/// derived from the body); the subject is the user.
+fn terra_event(b: &Object<'_>, auth: &Auth) -> Attributes {
+    let user = b.object("user");
+    Attributes {
+        event: b.text("type").unwrap_or_else(|| "unknown".to_owned()),
+        time: auth.timestamp.map(EventTime::Unix),
+        resourcetype: user.as_ref().map(|_| "User".to_owned()),
+        resourceid: user.and_then(|u| u.id("user_id")),
+        ..Attributes::default()
     }
 }

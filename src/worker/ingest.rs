@@ -1,5 +1,6 @@
 //! `POST /in/<source>[/<token>]`: size cap → verify and normalize (the core) → answer a handshake, or accept the
 //! event exactly once in the ledger (which queues it) → 200. Nothing is acknowledged before the event is queued.
+//! `GET /in/<source>?…`: a vendor's own endpoint check (DrChrono), answered by the core; anything else is 405.
 
 use super::config::{self, Route};
 use super::ledger::{self, Accepted};
@@ -16,6 +17,15 @@ pub async fn handle(mut req: Request, env: &Env, name: &str, url: &str) -> Reply
         Err(e) => return reply::config_error(&e).with_source(name, None),
     };
     let tag = |r: Reply| r.with_source(name, Some(route.source.vendor()));
+    if req.method() == Method::Get {
+        // A vendor's endpoint check of its own (DrChrono's `GET ?msg=`): answered, nothing emitted.
+        let headers = Headers::new();
+        let check = crate::Request::new("GET", url, &headers, b"");
+        return tag(route
+            .source
+            .challenge(&check)
+            .map_or_else(|| reply::method_not_allowed("POST"), |h| reply::handshake(&h)));
+    }
     if req.method() != Method::Post {
         return tag(reply::method_not_allowed("POST"));
     }

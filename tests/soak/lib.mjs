@@ -197,7 +197,7 @@ export async function startFaultOrigin({ secret, failRate, hangRate, hangMs, fau
 export async function startGateway({ dir, originUrl, secret, adminToken, retryBase, originTimeout, onLine, lifetimeS, logFile }) {
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const env = [`FORWARD_SECRET=${secret}`, `ADMIN_TOKEN=${adminToken}`];
-  for (const s of carehook.samples()) env.push(`KEYS_${s.vendor.toUpperCase()}=${s.verifyKey}`);
+  for (const s of carehook.samples()) env.push(`KEYS_${s.vendor.toUpperCase().replace(/[^A-Z0-9]/g, "_")}=${s.verifyKey}`);
   writeFileSync(join(dir, "env"), env.join("\n") + "\n", { mode: 0o600 });
   copyFileSync(join(ROOT, "wrangler.toml"), join(dir, "wrangler.toml"));
   cpSync(join(ROOT, "build"), join(dir, "build"), { recursive: true });

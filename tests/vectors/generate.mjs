@@ -519,6 +519,89 @@ add("config: empty vendor", {
   vendor: "", keys: ["secret"], url: `${HOST}/in`, body: "{}", headers: {},
 }, fail("unsupported_vendor"));
 
+// ---------------------------------------------------------------- Terra (Stripe-style), Junction (Svix), Fasten (Standard)
+{
+  // The computed vector from the vendor facts.
+  const secret = "terra_test_secret";
+  const t = 1723808700;
+  const body = '{"type":"activity","user":{"user_id":"u1","provider":"FITBIT","reference_id":"r1"},"data":[],"version":"2022-03-16"}';
+  const mac = hex(hmac(secret, `${t}.`, body));
+  if (mac !== "d88cc58dc837b3bb8cdb9d21cda54509c3db9b24b51efeb836f884ce677c41cf") throw new Error("terra vector");
+  const e = (headers, extra = {}) => ({ vendor: "terra", keys: [secret], url: `${HOST}/in/terra`, now: t + 5, body, headers, ...extra });
+  add("terra: valid (the vendor's computed vector)", e({ "terra-signature": `t=${t},v1=${mac}` }), ok({
+    vendor: "terra", type: "terra.activity", resourcetype: "User", resourceid: "u1", subject: "User/u1", id: derivedId("carehook:terra", body),
+  }));
+  add("terra: several v1, one matches", e({ "terra-signature": `t=${t},v1=${"0".repeat(64)},v1=${mac}` }), ok());
+  add("terra: v0 only (downgrade) refused", e({ "terra-signature": `t=${t},v0=${mac}` }), fail("malformed_header"));
+  add("terra: too old", e({ "terra-signature": `t=${t},v1=${mac}` }, { now: t + 301 }), fail("timestamp_out_of_tolerance"));
+  add("terra: too far in the future", e({ "terra-signature": `t=${t},v1=${mac}` }, { now: t - 301 }), fail("timestamp_out_of_tolerance"));
+  add("terra: milliseconds timestamp (the diagnostics API's form) refused", e({ "terra-signature": `t=${t}000,v1=${hex(hmac(secret, `${t}000.`, body))}` }), fail("timestamp_out_of_tolerance"));
+  add("terra: wrong secret", e({ "terra-signature": `t=${t},v1=${hex(hmac("other", `${t}.`, body))}` }), fail("signature_mismatch"));
+  add("terra: Stripe-Signature header is not Terra's", e({ "stripe-signature": `t=${t},v1=${mac}` }), fail("missing_header"));
+}
+{
+  const keyBytes = Buffer.from("carehook-junction-test-key-0001");
+  const key = `whsec_${b64(keyBytes)}`;
+  const id = "msg_2qJunctionEvt01";
+  const ts = 1763800000;
+  const body = '{"event_type":"daily.data.sleep.created","data":{"user_id":"u-77","date":"2026-11-21"},"team_id":"team_1","user_id":"u-77","client_user_id":"p-1"}';
+  const sig = `v1,${b64(hmac(keyBytes, `${id}.${ts}.`, body))}`;
+  const e = (headers, extra = {}) => ({ vendor: "junction", keys: [key], url: `${HOST}/in/junction`, now: ts, body, headers, ...extra });
+  add("junction: valid (Svix headers)", e({ "svix-id": id, "svix-timestamp": String(ts), "svix-signature": sig }), ok({
+    vendor: "junction", id, type: "junction.daily.data.sleep.created", action: "created", resourceid: "u-77",
+  }));
+  add("junction: webhook-* headers are not Junction's", e({ "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": sig }), fail("missing_header"));
+  add("junction: wrong secret", e({ "svix-id": id, "svix-timestamp": String(ts), "svix-signature": `v1,${b64(hmac("x", `${id}.${ts}.`, body))}` }), fail("signature_mismatch"));
+}
+{
+  const keyBytes = Buffer.from("carehook-fasten-test-key-000001");
+  const key = `whsec_${b64(keyBytes)}`;
+  const ts = 1763800000;
+  const body = '{"api_mode":"test","date":"2026-11-22T08:00:00Z","id":"7d1c2b3a-0f9e-4d8c-b7a6-5e4f3d2c1b0a","type":"patient.connection_success","data":{"org_connection_id":"conn_1"}}';
+  const sign = (id, t) => ({ "webhook-id": id, "webhook-timestamp": String(t), "webhook-signature": `v1,${b64(hmac(keyBytes, `${id}.${t}.`, body))}` });
+  const e = (headers, extra = {}) => ({ vendor: "fasten", keys: [key], url: `${HOST}/in/fasten`, now: ts, body, headers, ...extra });
+  // Each retry is signed anew (a new webhook-id and timestamp); the body's id stays: it is the event id.
+  for (const [n, wid, t] of [[1, "msg_first_try", ts], [2, "msg_retry_two", ts + 60]]) {
+    add(`fasten: attempt ${n} keeps the body's id`, e(sign(wid, t), { now: t }), ok({
+      vendor: "fasten", id: "7d1c2b3a-0f9e-4d8c-b7a6-5e4f3d2c1b0a", type: "fasten.patient.connection_success", resourcetype: "Patient",
+      action: "connection_success", time: "2026-11-22T08:00:00Z",
+    }));
+  }
+  add("fasten: a key without whsec_ refused", e(sign("msg_x", ts), { keys: [b64(keyBytes)] }), fail("invalid_key"));
+}
+
+// ---------------------------------------------------------------- header tokens: header-token, DrChrono
+{
+  const token = "hdr_test_token_9f8e7d6c5b4a";
+  const body = '{"resourceType":"Observation","id":"obs-1","meta":{"versionId":"4"},"status":"final"}';
+  const e = (headers, extra = {}) => ({ vendor: "header-token", keys: [token], url: `${HOST}/in/fhir`, body, headers, ...extra });
+  add("header-token: Authorization: Bearer <token>", e({ authorization: `Bearer ${token}` }), ok({
+    vendor: "header-token", id: "Observation/obs-1/_history/4", resourcetype: "Observation", resourceid: "obs-1", type: "header-token.Observation.notification",
+  }));
+  add("header-token: the scheme word in any case", e({ authorization: `bearer ${token}` }), ok());
+  add("header-token: keyring rotation, second token matches", e({ authorization: `Bearer ${token}` }, { keys: ["hdr_previous_token_0000000", token] }), ok());
+  add("header-token: wrong token", e({ authorization: `Bearer ${token.slice(0, -1)}x` }), fail("token_mismatch"));
+  add("header-token: no prefix", e({ authorization: token }), fail("malformed_header"));
+  add("header-token: missing header", e({}), fail("missing_header"));
+  add("header-token: a configured header and no prefix", e({ "x-api-token": token }, { options: { tokenHeader: "X-Api-Token", tokenPrefix: "" } }), ok());
+  add("header-token: the configured header absent", e({ authorization: `Bearer ${token}` }, { options: { tokenHeader: "x-api-token", tokenPrefix: "" } }), fail("missing_header"));
+  add("header-token: a short token is refused (guessable)", e({ authorization: "Bearer short" }, { keys: ["short"] }), fail("invalid_key"));
+  add("header-token: any body verifies with the token (it authenticates the sender, not the body)", { ...e({ authorization: `Bearer ${token}` }), body: '{"type":"anything","id":"x-1"}' }, ok({ id: "x-1" }));
+}
+{
+  const token = "drchrono_secret_token";
+  const body = '{"receiver":{"id":1},"object":{"id":5512,"patient":77,"status":"Arrived"}}';
+  const e = (headers, extra = {}) => ({ vendor: "drchrono", keys: [token], url: `${HOST}/in/drchrono`, body, headers, ...extra });
+  const h = (event, extra = {}) => ({ "x-drchrono-signature": token, "x-drchrono-event": event, "x-drchrono-delivery": "dlv_1", ...extra });
+  add("drchrono: APPOINTMENT_MODIFY", e(h("APPOINTMENT_MODIFY")), ok({
+    vendor: "drchrono", type: "drchrono.appointment.modify", id: "dlv_1", resourcetype: "Appointment", resourceid: "5512", action: "updated",
+  }));
+  add("drchrono: PATIENT_CREATE", e(h("PATIENT_CREATE")), ok({ type: "drchrono.patient.create", action: "created", resourcetype: "Patient" }));
+  add("drchrono: wrong token", e(h("PING", { "x-drchrono-signature": "drchrono_wrong_token_0" })), fail("token_mismatch"));
+  add("drchrono: missing token header", e({ "x-drchrono-event": "PING" }), fail("missing_header"));
+  add("drchrono: token as Bearer (not DrChrono's form)", e(h("PING", { "x-drchrono-signature": `Bearer ${token}` })), fail("token_mismatch"));
+}
+
 // ---------------------------------------------------------------- only configuration picks the scheme and the key kind
 {
   // An attacker who knows an Elation public key (it is public) signs GitHub-style with it as the HMAC secret.

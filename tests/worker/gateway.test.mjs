@@ -31,7 +31,7 @@ after(async () => {
 
 test("wrangler.toml: a source per vendor, no metrics, a date workerd supports, retries into a dead-letter queue", () => {
   assert.deepEqual(Object.values(config.vars.SOURCES).map((s) => s.vendor).sort(), carehook.vendors().sort());
-  for (const s of Object.values(config.vars.SOURCES)) assert.match(s.secret, /^KEYS_[A-Z]+$/);
+  for (const s of Object.values(config.vars.SOURCES)) assert.match(s.secret, /^KEYS_[A-Z0-9_]+$/);
   assert.equal(config.send_metrics, false);
   assert.ok(config.compatibility_date <= "2026-04-26", config.compatibility_date);
   const [consumer] = config.queues.consumers;
@@ -57,9 +57,14 @@ for (const s of samples) {
 
   test(`${s.vendor}: a tampered webhook gets 401 and nothing is forwarded`, async () => {
     const hook = signed(s.vendor);
-    // MYCURE signs nothing: its proof is the URL token.
+    // A token sender signs nothing (s.signsBody is false): its proof is the token — MYCURE's in the URL, the others'
+    // in a header — so the token is what is tampered with.
     const path = s.vendor === "mycure" ? hook.path.replace(/[^/]+$/, "tok_wrong_0000000000") : hook.path;
-    const body = s.vendor === "mycure" ? hook.body : hook.body.replace(/.$/, " }");
+    const body = s.signsBody ? hook.body.replace(/.$/, " }") : hook.body;
+    if (!s.signsBody && s.vendor !== "mycure") {
+      const [name, value] = Object.entries(hook.headers).find(([, v]) => v.includes(s.signingKey));
+      hook.headers = { ...hook.headers, [name]: value.replace(s.signingKey, `${s.signingKey.slice(0, -1)}X`) };
+    }
     const before = origin.requests.length;
     const res = await send(path, { ...hook, body });
     assert.equal(res.status, 401, res.text);

@@ -202,6 +202,19 @@ test("Metriport's ping is answered with its pong and emits no event", async () =
   assert.equal(origin.requests.length, before);
 });
 
+test("DrChrono's GET ?msg= setup check is answered with the HMAC of the token; other GETs are 405", async () => {
+  const before = origin.requests.length;
+  const s = carehook.samples().find((x) => x.vendor === "drchrono");
+  const res = await gateway.get("/in/drchrono?msg=abc123");
+  assert.equal(res.status, 200, res.text);
+  const { createHmac } = await import("node:crypto");
+  assert.deepEqual(res.json, { secret_token: createHmac("sha256", s.verifyKey).update("abc123").digest("hex") });
+  assert.equal((await gateway.get("/in/drchrono")).status, 405);
+  assert.equal((await gateway.get("/in/github?msg=abc123")).status, 405);
+  await sleep(300);
+  assert.equal(origin.requests.length, before, "nothing emitted");
+});
+
 test("an id that is no valid header value is forwarded under a stable digest webhook-id", async () => {
   const body = JSON.stringify({ meta: { messageId: "m 0001 — Zoë", when: new Date().toISOString(), type: "medical.document-download" }, patients: [] });
   const hook = signed("metriport", { body });
