@@ -305,7 +305,7 @@ export async function startGateway({ dir, originUrl, secret, adminToken, retryBa
 const SAMPLES = carehook.samples();
 
 /**
- * Webhook `seq` of run `run`: vendor `seq mod 13`, its sample with the fields that identify the event changed, so
+ * Webhook `seq` of run `run`: vendor `seq` modulo the number of samples, its sample with the fields that identify the event changed, so
  * every request carries a distinct event, signed `now`. Returns what to send, the route (`/in/<route>`), and the
  * event id carehook's library derives for it with the route's CloudEvent source `carehook:in/<route>` (the gateway
  * must answer with the same), and `key`, the event's source + id.
@@ -314,7 +314,7 @@ export function webhook(seq, run, now) {
   const s = SAMPLES[seq % SAMPLES.length];
   const b = JSON.parse(s.body);
   const tag = `${run}_${seq}`;
-  let signId, delivery;
+  let signId, delivery, extra = {};
   switch (s.vendor) {
     case "elation":
       b.event_uuid = randomUUID();
@@ -358,10 +358,15 @@ export function webhook(seq, run, now) {
       b.id = `soak_${tag}`;
       break;
     default:
-      throw new Error(`no soak variant for the vendor ${s.vendor}`);
+      // A vendor without a variant of its own: its top-level `id` (if any) and the body change, and so does any
+      // delivery or event id header of its sample. The check below the routes makes sure that gives distinct events.
+      if (typeof b.id === "string") b.id = `${b.id}_${tag}`;
+      else if (typeof b.id === "number") b.id = b.id * 100_000 + seq;
+      b.soak = tag;
+      extra = Object.fromEntries(s.headers.filter(([name]) => /-(delivery|event-id|message-id)$/i.test(name)).map(([name, value]) => [name, `${value}_${tag}`]));
   }
   const body = JSON.stringify(b);
-  const headers = { ...Object.fromEntries(s.headers), ...carehook.sign({ vendor: s.vendor, key: s.signingKey, body, path: s.path, now, id: signId }) };
+  const headers = { ...Object.fromEntries(s.headers), ...carehook.sign({ vendor: s.vendor, key: s.signingKey, body, path: s.path, now, id: signId }), ...extra };
   if (delivery) headers["x-github-delivery"] = delivery;
   const route = s.path.split("/")[2];
   const source = `carehook:in/${route}`;
@@ -449,8 +454,15 @@ export function plan(seq, { seed, dupRate, dupCopies: [lo, hi], refuseRate }) {
   };
 }
 
-/** The routes the soak sends to (one per vendor sample). */
-const ROUTES = [...new Set(SAMPLES.map((s) => s.path.split("/")[2]))];
+/** The routes the soak sends to (one per vendor sample), and the vendors. */
+export const ROUTES = [...new Set(SAMPLES.map((s) => s.path.split("/")[2]))];
+export const VENDORS = SAMPLES.map((s) => s.vendor);
+// Two webhooks of each vendor must be two events: a variant that left the id as it is would fail the soak late.
+for (let i = 0; i < SAMPLES.length; i++) {
+  const now = Math.floor(Date.now() / 1000);
+  const [a, b] = [webhook(i, "check", now), webhook(i + SAMPLES.length, "check", now)];
+  if (a.key === b.key) throw new Error(`the soak has no variant for the vendor ${a.vendor}: two of its webhooks carry one event id`);
+}
 
 /**
  * The whole soak. Options (all required but `log`): n, concurrency, outageS, retryBase, originTimeout, failRate,

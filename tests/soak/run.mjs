@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// make soak (scripts/soak builds first): N signed webhooks (SOAK_N, default 10,000) from all 13 vendors through the
+// make soak (scripts/soak builds first): N signed webhooks (SOAK_N, default 10,000) from every vendor through the
 // real Worker under wrangler dev, a share sent as several identical copies at once, with an origin that fails, hangs,
 // goes down and refuses some events for good until it is fixed; then every dead letter is replayed through the admin
 // API. Prints a table, writes target/soak/latest.json, exits 1 if an invariant failed.
