@@ -19,10 +19,14 @@ pub struct CloudEvent {
     pub resourceid: Option<String>,
     pub action: Option<String>,
     pub resourceurl: Option<String>,
+    /// The FHIR subscription topic (a canonical URL) of a FHIR notification.
+    pub topic: Option<String>,
     /// Whether `id` was derived from the content because the vendor sent no event id (see [`derived_id`]): a
     /// gateway that keeps state can then tell a vendor's retry from a genuine repeat by time (the Worker does).
     pub derived_id: bool,
-    /// The body's JSON text, already validated as a JSON object.
+    /// The event's data as JSON text, already validated as a JSON object: the vendor's body, or one event's part of
+    /// it (a FHIR focus resource, a Fitbit notification). Empty when the event carries none (a FHIR `empty`
+    /// notification): `data` and `datacontenttype` are then left out of the envelope.
     pub(crate) data: String,
 }
 
@@ -39,18 +43,19 @@ impl CloudEvent {
             Some(("type", self.ty.as_str())),
             opt("subject", &self.subject),
             Some(("time", self.time.as_str())),
-            Some(("datacontenttype", self.datacontenttype)),
+            (!self.data.is_empty()).then_some(("datacontenttype", self.datacontenttype)),
             Some(("vendor", self.vendor)),
             opt("resourcetype", &self.resourcetype),
             opt("resourceid", &self.resourceid),
             opt("action", &self.action),
             opt("resourceurl", &self.resourceurl),
+            opt("topic", &self.topic),
         ]
         .into_iter()
         .flatten()
     }
 
-    /// The vendor's payload as JSON text, exactly as sent.
+    /// The event's data as JSON text, exactly as sent (empty when it carries none).
     pub fn data(&self) -> &str {
         &self.data
     }
@@ -60,15 +65,19 @@ impl CloudEvent {
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(self.data.len() + 512);
         out.push('{');
-        for (k, v) in self.attributes() {
+        for (i, (k, v)) in self.attributes().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
             out.push('"');
             out.push_str(k);
             out.push_str("\":");
             push_json_string(&mut out, v);
-            out.push(',');
         }
-        out.push_str("\"data\":");
-        out.push_str(&self.data);
+        if !self.data.is_empty() {
+            out.push_str(",\"data\":");
+            out.push_str(&self.data);
+        }
         out.push('}');
         out
     }
@@ -103,6 +112,8 @@ pub struct Head {
     pub resourceid: Option<String>,
     pub action: Option<String>,
     pub resourceurl: Option<String>,
+    #[serde(default)]
+    pub topic: Option<String>,
     pub derived_id: bool,
 }
 
@@ -119,6 +130,7 @@ impl CloudEvent {
             resourceid: self.resourceid.clone(),
             action: self.action.clone(),
             resourceurl: self.resourceurl.clone(),
+            topic: self.topic.clone(),
             derived_id: self.derived_id,
         }
     }
@@ -130,7 +142,9 @@ impl CloudEvent {
         if head.vendor != vendor {
             return None;
         }
-        crate::json::Object::parse(&data)?;
+        if !data.is_empty() {
+            crate::json::Object::parse(&data)?;
+        }
         Some(CloudEvent {
             specversion: "1.0",
             id: clean_attribute(head.id),
@@ -144,6 +158,7 @@ impl CloudEvent {
             resourceid: head.resourceid.map(clean_attribute),
             action: head.action.map(clean_attribute),
             resourceurl: head.resourceurl.map(clean_attribute),
+            topic: head.topic.map(clean_attribute),
             derived_id: head.derived_id,
             data,
         })
@@ -156,8 +171,10 @@ impl Serialize for CloudEvent {
         for (k, v) in self.attributes() {
             map.serialize_entry(k, v)?;
         }
-        let data = RawValue::from_string(self.data.clone()).map_err(serde::ser::Error::custom)?;
-        map.serialize_entry("data", &data)?;
+        if !self.data.is_empty() {
+            let data = RawValue::from_string(self.data.clone()).map_err(serde::ser::Error::custom)?;
+            map.serialize_entry("data", &data)?;
+        }
         map.end()
     }
 }
@@ -198,6 +215,23 @@ pub struct Attributes {
     pub resourceid: Option<String>,
     pub action: Option<String>,
     pub resourceurl: Option<String>,
+    pub topic: Option<String>,
+}
+
+/// One event of a request that carries several (a FHIR notification Bundle, a Fitbit array): its attributes and its
+/// data (JSON object text; `None` for none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub attributes: Attributes,
+    pub data: Option<String>,
+}
+
+/// What a scheme that splits a request makes of it: its events (none for a handshake or heartbeat), and the answer
+/// the sender expects when it is not the plain acknowledgement.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Split {
+    pub parts: Vec<Part>,
+    pub handshake: Option<Handshake>,
 }
 
 /// A stable id for events that carry none: `sha256:` + 128 bits of SHA-256 over the CloudEvent `source`, the raw
@@ -241,7 +275,7 @@ pub fn clean_attribute(text: String) -> String {
 
 /// What a verified request asks to be answered instead of an event: a vendor's endpoint check (Metriport's
 /// `ping`). The body is the answer's JSON text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Handshake {
     pub status: u16,
     pub body: String,
@@ -368,6 +402,7 @@ mod tests {
             resourceid: None,
             action: None,
             resourceurl: None,
+            topic: None,
             derived_id: false,
             data: r#"{"amount": 850.00}"#.into(),
         };
@@ -390,7 +425,7 @@ mod tests {
         )
         .unwrap();
         let headers: crate::Headers = signed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let ev = source.verify(&crate::Request::new("POST", "/", &headers, body), 0).unwrap().into_event();
+        let ev = source.verify(&crate::Request::new("POST", "/", &headers, body), 0).unwrap().into_events().remove(0);
         let again = CloudEvent::from_head(ev.head(), "github", ev.data().to_owned()).unwrap();
         assert_eq!(again.to_json(), ev.to_json());
         assert!(again.derived_id);

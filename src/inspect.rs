@@ -23,7 +23,9 @@ impl Source {
             matched_key: result.as_ref().ok().map(|v| v.key_index + 1),
             error: result.as_ref().err().map(ReportError::from),
             diagnosis: Vec::new(),
-            event: result.ok().map(Verified::into_event),
+            handshake: result.as_ref().ok().and_then(|v| v.handshake().cloned()),
+            event: result.as_ref().ok().and_then(|v| v.event().cloned()),
+            events: result.ok().map(Verified::into_events).unwrap_or_default(),
         }
     }
 }
@@ -50,6 +52,8 @@ pub fn inspect(cfg: &SourceConfig, req: &Request<'_>, now: i64) -> Report {
                 None => "no vendor's signature header was found: choose the vendor (MYCURE sends none)".into(),
             }],
             event: None,
+            events: Vec::new(),
+            handshake: None,
         };
     }
     match Source::from_config(cfg) {
@@ -69,6 +73,8 @@ pub fn inspect(cfg: &SourceConfig, req: &Request<'_>, now: i64) -> Report {
             error: Some(ReportError::from(&e)),
             diagnosis: crate::diagnose::diagnose(cfg, req, now),
             event: None,
+            events: Vec::new(),
+            handshake: None,
         },
     }
 }

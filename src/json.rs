@@ -64,9 +64,39 @@ impl<'a> Object<'a> {
         serde_json::from_str(self.get(key)?.get()).ok()
     }
 
+    /// The objects of an array field, each read like a nested object (other elements skipped); empty when the
+    /// field is absent or not an array.
+    pub fn objects(&self, key: &str) -> Vec<Object<'a>> {
+        self.get(key).map(|raw| array_objects(raw.get())).unwrap_or_default()
+    }
+
     /// Whether the field is present (even as null).
     pub fn has(&self, key: &str) -> bool {
         self.get(key).is_some()
+    }
+}
+
+/// The elements of a JSON array that are objects, in order, each with its raw text. `text` is the array's JSON
+/// text; its depth is checked here when it is a whole body, so callers reading a field pass text already checked.
+pub fn array_objects(text: &str) -> Vec<Object<'_>> {
+    let raws: Vec<&RawValue> = serde_json::from_str(text).unwrap_or_default();
+    raws.into_iter().filter_map(|r| serde_json::from_str(r.get()).ok()).collect()
+}
+
+/// The raw text of each element of a top-level JSON array body (`None` when `text` is not an array, is nested too
+/// deeply, or has an element that is not an object or repeats a key).
+pub fn parse_array_of_objects(text: &str) -> Option<Vec<(&str, Object<'_>)>> {
+    if !nesting_fits(text) {
+        return None;
+    }
+    let raws: Vec<&RawValue> = serde_json::from_str(text).ok()?;
+    raws.into_iter().map(|r| Some((r.get(), serde_json::from_str(r.get()).ok()?))).collect()
+}
+
+impl<'a> Object<'a> {
+    /// The raw JSON text of a field (`None` when absent).
+    pub fn raw(&self, key: &str) -> Option<&'a str> {
+        self.get(key).map(RawValue::get)
     }
 }
 

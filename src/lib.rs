@@ -16,7 +16,7 @@
 //! let headers: Headers = signed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
 //! let req = Request::new("POST", "/in/github", &headers, body);
 //! let verified = source.verify(&req, 1_763_800_000).unwrap();
-//! assert_eq!(verified.event().ty, "github.issues.opened");
+//! assert_eq!(verified.event().unwrap().ty, "github.issues.opened");
 //! ```
 #![cfg_attr(
     not(test),

@@ -30,7 +30,12 @@ pub struct Report {
     pub error: Option<ReportError>,
     /// Further findings from trying common mistakes (a trimmed key, a different body encoding, ...).
     pub diagnosis: Vec<String>,
+    /// The event (the first, when the request carries several).
     pub event: Option<CloudEvent>,
+    /// Every event the request carries (none for a handshake, several for a batch).
+    pub events: Vec<CloudEvent>,
+    /// The answer the sender expects instead of the plain acknowledgement (a handshake), when there is one.
+    pub handshake: Option<crate::event::Handshake>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

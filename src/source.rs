@@ -1,7 +1,9 @@
 //! A configured webhook source (vendor + keyring + options), and the entry points that use it.
 
 use crate::date;
-use crate::event::{clean_attribute, derived_id, CloudEvent, EventTime, Handshake, MAX_ATTRIBUTE_BYTES, MAX_ID_BYTES};
+use crate::event::{
+    clean_attribute, derived_id, Attributes, CloudEvent, EventTime, Handshake, MAX_ATTRIBUTE_BYTES, MAX_ID_BYTES,
+};
 use crate::json::Object;
 use crate::keys::Keyring;
 use crate::options::{Options, SourceConfig};
@@ -25,17 +27,23 @@ impl std::fmt::Debug for Source {
 /// Proof of a verified, normalized webhook. Only [`Source::verify`] makes one.
 #[derive(Debug, Clone)]
 pub struct Verified {
-    pub(crate) event: CloudEvent,
+    pub(crate) events: Vec<CloudEvent>,
     pub(crate) key_index: usize,
     handshake: Option<Handshake>,
 }
 
 impl Verified {
-    pub fn event(&self) -> &CloudEvent {
-        &self.event
+    /// The event, for a request that carries one (most vendors always do). `None` for a handshake or heartbeat;
+    /// the first of several for a batch (a FHIR notification Bundle, a Fitbit array): use [`Verified::events`] there.
+    pub fn event(&self) -> Option<&CloudEvent> {
+        self.events.first()
     }
-    pub fn into_event(self) -> CloudEvent {
-        self.event
+    /// Every event the request carries, in order: one for most vendors, none for a handshake, several for a batch.
+    pub fn events(&self) -> &[CloudEvent] {
+        &self.events
+    }
+    pub fn into_events(self) -> Vec<CloudEvent> {
+        self.events
     }
     /// The 0-based keyring entry that matched.
     pub fn key_index(&self) -> usize {
@@ -65,6 +73,16 @@ impl Source {
 
     pub fn options(&self) -> &Options {
         &self.opts
+    }
+
+    /// The status that acknowledges a webhook to this vendor (200 for most; Fitbit 204).
+    pub fn accepted_status(&self) -> u16 {
+        self.scheme.accepted_status()
+    }
+
+    /// The status for a request that is not authentic (401 for most; Fitbit asks for 404).
+    pub fn unauthenticated_status(&self) -> u16 {
+        self.scheme.unauthenticated_status()
     }
 
     /// How long a byte-identical repeat of an event without a vendor id counts as the vendor's retry, in seconds
@@ -108,9 +126,11 @@ impl Source {
         }
         let auth = self.scheme.verify(cx)?;
         let event = self.normalize(req, &auth, cx.now);
-        let (event, handshake) =
-            cx.checked("payload", event, |_| "the vendor's JSON; normalized to a CloudEvent".into())?;
-        Ok(Verified { event, key_index: auth.matched.key_index(), handshake })
+        let (events, handshake) = cx.checked("payload", event, |(events, _)| match events.len() {
+            1 => "the vendor's JSON; normalized to a CloudEvent".into(),
+            n => format!("the vendor's JSON; normalized to {n} CloudEvents"),
+        })?;
+        Ok(Verified { events, key_index: auth.matched.key_index(), handshake })
     }
 
     /// The CloudEvent `source`: the configured one, else `carehook:<vendor>`.
@@ -118,13 +138,38 @@ impl Source {
         self.opts.source.clone().unwrap_or_else(|| format!("carehook:{}", self.vendor()))
     }
 
-    fn normalize(&self, req: &Request<'_>, auth: &Auth, now: i64) -> Result<(CloudEvent, Option<Handshake>), Error> {
+    /// The request's events: one from the whole body, or the parts a batching scheme splits it into.
+    #[allow(clippy::type_complexity)]
+    fn normalize(
+        &self,
+        req: &Request<'_>,
+        auth: &Auth,
+        now: i64,
+    ) -> Result<(Vec<CloudEvent>, Option<Handshake>), Error> {
         let text = std::str::from_utf8(req.body)
             .map_err(|_| Error::InvalidPayload { reason: "the body is not UTF-8 text" })?;
+        if let Some(split) = self.scheme.split(text, req, auth, &self.opts)? {
+            let events = split
+                .parts
+                .into_iter()
+                .map(|part| {
+                    let data = part.data.unwrap_or_default();
+                    let digested = if data.is_empty() { req.body } else { data.as_bytes() };
+                    self.envelope(part.attributes, digested, data.clone(), now)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok((events, split.handshake));
+        }
         let body = Object::parse(text)
             .ok_or(Error::InvalidPayload { reason: "the body is not a JSON object (or repeats a key)" })?;
         let a = self.scheme.attributes(&body, req, auth, &self.opts)?;
         let handshake = self.scheme.handshake(&body);
+        Ok((vec![self.envelope(a, req.body, text.to_owned(), now)?], handshake))
+    }
+
+    /// One CloudEvent: the attributes bounded and cleaned, the id the vendor's or derived from `digested` (the bytes
+    /// the event came from), `data` as given.
+    fn envelope(&self, a: Attributes, digested: &[u8], data: String, now: i64) -> Result<CloudEvent, Error> {
         let vendor = self.vendor();
         let source = clean_attribute(self.event_source());
         let bounded = |text: Option<String>| -> Result<Option<String>, Error> {
@@ -140,7 +185,7 @@ impl Source {
         let (id, derived) = match a.id.map(clean_attribute).filter(|i| !i.is_empty()) {
             Some(id) if id.len() > MAX_ID_BYTES => (derived_id(&source, id.as_bytes(), None), false),
             Some(id) => (id, false),
-            None => (derived_id(&source, req.body, a.distinct_by.as_deref()), true),
+            None => (derived_id(&source, digested, a.distinct_by.as_deref()), true),
         };
         let subject = match (&resourcetype, &resourceid) {
             (Some(t), Some(i)) => Some(format!("{t}/{i}")),
@@ -153,7 +198,7 @@ impl Source {
             Some(EventTime::Text(t)) => date::parse(&t, 0, true).and_then(|m| date::format(&m)),
             None => None,
         };
-        let event = CloudEvent {
+        Ok(CloudEvent {
             specversion: "1.0",
             id,
             source,
@@ -166,10 +211,10 @@ impl Source {
             resourceid,
             action: bounded(a.action)?,
             resourceurl: bounded(a.resourceurl)?,
+            topic: bounded(a.topic)?,
             derived_id: derived,
-            data: text.to_owned(),
-        };
-        Ok((event, handshake))
+            data,
+        })
     }
 }
 

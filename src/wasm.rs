@@ -82,7 +82,53 @@ impl Verifier {
     ) -> Result<String, JsValue> {
         let h = headers(headers_flat);
         let req = Request::new(method, url, &h, body).with_remote_ip(remote_ip.as_deref());
-        self.source.verify(&req, seconds(now)).map(|v| v.event().to_json()).map_err(|e| js_error(&e))
+        let verified = self.source.verify(&req, seconds(now)).map_err(|e| js_error(&e))?;
+        match verified.events() {
+            [one] => Ok(one.to_json()),
+            // Never drop an event silently: a batch or a handshake needs `verifyAll`.
+            [] => Err(js_error(&Error::InvalidPayload {
+                reason:
+                    "the request carries no event (a handshake or heartbeat): use verifyAll() to see what to answer",
+            })),
+            _ => Err(js_error(&Error::InvalidPayload {
+                reason: "the request carries several events: use verifyAll() to receive every one",
+            })),
+        }
+    }
+
+    /// Every event of the request and the answer a handshake expects, as JSON text
+    /// `{"events": [CloudEvent...], "handshake": {"status", "body"} | null}`; or throws `{ code, ... }`.
+    #[wasm_bindgen(js_name = verifyAll)]
+    pub fn verify_all(
+        &self,
+        method: &str,
+        url: &str,
+        headers_flat: &str,
+        body: &[u8],
+        now: f64,
+        remote_ip: Option<String>,
+    ) -> Result<String, JsValue> {
+        let h = headers(headers_flat);
+        let req = Request::new(method, url, &h, body).with_remote_ip(remote_ip.as_deref());
+        let verified = self.source.verify(&req, seconds(now)).map_err(|e| js_error(&e))?;
+        let mut out = String::from("{\"events\":[");
+        for (i, e) in verified.events().iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&e.to_json());
+        }
+        out.push_str("],\"handshake\":");
+        out.push_str(&verified.handshake().map_or_else(|| "null".to_owned(), to_json));
+        out.push('}');
+        Ok(out)
+    }
+
+    /// The answer to a vendor's own endpoint check (DrChrono's `GET ?msg=`), as JSON text `{"status", "body"}`, or
+    /// `undefined` when the request is not one.
+    pub fn challenge(&self, method: &str, url: &str, headers_flat: &str) -> Option<String> {
+        let h = headers(headers_flat);
+        self.source.challenge(&Request::new(method, url, &h, b"")).map(|hs| to_json(&hs))
     }
 }
 
@@ -139,6 +185,11 @@ pub fn samples() -> String {
         headers: &'static [(&'static str, &'static str)],
         /// Whether the vendor's check authenticates the body (not for token senders: MYCURE, header tokens).
         signs_body: bool,
+        /// Whether one request may carry several events, or none (FHIR, Fitbit): see `verifyAll`.
+        batches: bool,
+        /// The HTTP status that acknowledges a webhook to this vendor, and the one that refuses an unauthentic one.
+        accepted_status: u16,
+        unauthenticated_status: u16,
     }
     let all: Vec<Out> = crate::samples()
         .map(|s| Out {
@@ -149,6 +200,9 @@ pub fn samples() -> String {
             verify_key: crate::verify_key(s.vendor, s.signing_key).unwrap_or_default(),
             headers: s.extra_headers,
             signs_body: schemes::by_vendor(s.vendor).is_ok_and(|v| v.signs_body()),
+            batches: schemes::by_vendor(s.vendor).is_ok_and(|v| v.batches()),
+            accepted_status: schemes::by_vendor(s.vendor).map_or(200, |v| v.accepted_status()),
+            unauthenticated_status: schemes::by_vendor(s.vendor).map_or(401, |v| v.unauthenticated_status()),
         })
         .collect();
     to_json(&all)

@@ -66,11 +66,26 @@ fn run(c: &Value) -> Result<(), String> {
     }
     match (expect["ok"].as_bool().unwrap(), result) {
         (true, Ok(v)) => {
-            let ev: Value = serde_json::from_str(&v.event().to_json()).unwrap();
-            assert_envelope(&ev, &body)?;
-            for (k, want) in expect["event"].as_object().into_iter().flatten() {
-                if &ev[k] != want {
-                    return Err(format!("event.{k} = {}, want {want}", ev[k]));
+            if let Some(want) = expect.get("events").and_then(Value::as_array) {
+                // A batch or a handshake: every event, in order.
+                if v.events().len() != want.len() {
+                    return Err(format!("{} events, want {}", v.events().len(), want.len()));
+                }
+                for (i, (e, w)) in v.events().iter().zip(want).enumerate() {
+                    let ev: Value = serde_json::from_str(&e.to_json()).unwrap();
+                    for (k, want) in w.as_object().into_iter().flatten() {
+                        if &ev[k] != want {
+                            return Err(format!("events[{i}].{k} = {}, want {want}", ev[k]));
+                        }
+                    }
+                }
+            } else {
+                let ev: Value = serde_json::from_str(&v.event().ok_or("no event")?.to_json()).unwrap();
+                assert_envelope(&ev, &body)?;
+                for (k, want) in expect["event"].as_object().into_iter().flatten() {
+                    if &ev[k] != want {
+                        return Err(format!("event.{k} = {}, want {want}", ev[k]));
+                    }
                 }
             }
             let handshake = v.handshake().map(|h| json!({ "status": h.status, "body": h.body }));

@@ -75,6 +75,7 @@ fn medplum(b: &Object<'_>, req: &Request<'_>) -> Result<Attributes, Error> {
     let rtype = b.text("resourceType");
     Ok(Attributes {
         distinct_by: None,
+        topic: None,
         event: format!(
             "{}.{}",
             rtype.as_deref().unwrap_or("Resource"),
@@ -115,6 +116,7 @@ fn metriport(b: &Object<'_>, _: &Request<'_>) -> Result<Attributes, Error> {
     let meta = b.object("meta").ok_or(Error::InvalidPayload { reason: "not a Metriport message (meta)" })?;
     Ok(Attributes {
         distinct_by: None,
+        topic: None,
         id: meta.id("messageId"),
         event: meta.text("type").unwrap_or_else(|| "unknown".to_owned()),
         time: meta.text("when").map(EventTime::Text),
@@ -130,6 +132,7 @@ fn photon(b: &Object<'_>, _: &Request<'_>) -> Result<Attributes, Error> {
     let (resource, verb) = split_event(&event);
     Ok(Attributes {
         distinct_by: None,
+        topic: None,
         id: b.id("id"),
         time: b.text("createdAt").map(EventTime::Text),
         resourcetype: verb.and_then(|_| resource_type(resource)),

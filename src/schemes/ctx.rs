@@ -169,9 +169,19 @@ impl<'a> Ctx<'a> {
 
     /// Like [`Ctx::match_hmac`], for a scheme whose signed message has several accepted forms.
     pub fn match_hmac_any(&mut self, messages: &[&[&[u8]]], signatures: &[Vec<u8>]) -> Result<Matched, Error> {
+        self.match_hmac_keyed(None, messages, signatures)
+    }
+
+    /// Like [`Ctx::match_hmac_any`], among the keys a sender naming `key_id` (a JWK's `kid`) may mean.
+    pub fn match_hmac_keyed(
+        &mut self,
+        key_id: Option<&str>,
+        messages: &[&[&[u8]]],
+        signatures: &[Vec<u8>],
+    ) -> Result<Matched, Error> {
         let mut hmac_keys = 0;
-        for (i, key) in self.keys.iter().enumerate() {
-            let Key::Hmac(secret) = key else { continue };
+        for e in self.keys.entries().filter(|e| e.answers_to(key_id)) {
+            let (i, Key::Hmac(secret)) = (e.index, &e.key) else { continue };
             hmac_keys += 1;
             for (form, parts) in messages.iter().enumerate() {
                 let tag = hmac_sha256(secret.expose(), parts);
@@ -191,8 +201,45 @@ impl<'a> Ctx<'a> {
         self.mismatch(hmac_keys, signatures.len())
     }
 
+    /// Finds the HMAC-SHA1 key (each secret with `key_suffix` appended, as Fitbit keys it) under which `message` has
+    /// one of `signatures`. SHA-1 is for that one vendor's legacy scheme only.
+    pub fn match_hmac_sha1(
+        &mut self,
+        key_suffix: &[u8],
+        message: &[&[u8]],
+        signatures: &[Vec<u8>],
+    ) -> Result<Matched, Error> {
+        let mut hmac_keys = 0;
+        for (i, key) in self.keys.iter().enumerate() {
+            let Key::Hmac(secret) = key else { continue };
+            hmac_keys += 1;
+            let mut k = zeroize::Zeroizing::new(secret.expose().to_vec());
+            k.extend_from_slice(key_suffix);
+            let Ok(mut mac) = <Hmac<sha1::Sha1> as Mac>::new_from_slice(&k) else { continue };
+            for part in message {
+                mac.update(part);
+            }
+            let tag = mac.finalize().into_bytes();
+            if signatures.iter().any(|s| ct_eq(&tag, s)) {
+                self.note("signature", true, || format!("HMAC-SHA1 matches key #{}", i + 1));
+                return Ok(Matched { key_index: i });
+            }
+        }
+        self.mismatch(hmac_keys, signatures.len())
+    }
+
     /// Finds the Ed25519 key under which `message` has one of `signatures` (strict verification).
     pub fn match_ed25519(&mut self, message: &[&[u8]], signatures: &[Vec<u8>]) -> Result<Matched, Error> {
+        self.match_ed25519_keyed(None, message, signatures)
+    }
+
+    /// Like [`Ctx::match_ed25519`], among the keys a sender naming `key_id` (a JWK's `kid`) may mean.
+    pub fn match_ed25519_keyed(
+        &mut self,
+        key_id: Option<&str>,
+        message: &[&[u8]],
+        signatures: &[Vec<u8>],
+    ) -> Result<Matched, Error> {
         let joined: Vec<u8>;
         let msg: &[u8] = match message {
             [one] => one,
@@ -202,8 +249,8 @@ impl<'a> Ctx<'a> {
             }
         };
         let mut ed_keys = 0;
-        for (i, key) in self.keys.iter().enumerate() {
-            let Key::Ed25519(pk) = key else { continue };
+        for e in self.keys.entries().filter(|e| e.answers_to(key_id)) {
+            let (i, Key::Ed25519(pk)) = (e.index, &e.key) else { continue };
             ed_keys += 1;
             if signatures.iter().any(|s| pk.verifies(msg, s)) {
                 self.note("signature", true, || format!("Ed25519 signature valid under key #{}", i + 1));
@@ -217,10 +264,10 @@ impl<'a> Ctx<'a> {
     /// taken does not say which one (or whether any) matched.
     pub fn match_token(&mut self, token: &[u8]) -> Option<Matched> {
         let mut matched = None;
-        for (i, key) in self.keys.iter().enumerate() {
-            if let Key::Token(t) = key {
+        for e in self.keys.entries() {
+            if let Key::Token(t) = &e.key {
                 if t.ct_matches(token) && matched.is_none() {
-                    matched = Some(Matched { key_index: i });
+                    matched = Some(Matched { key_index: e.index });
                 }
             }
         }

@@ -64,6 +64,7 @@ impl Scheme for Elation {
         };
         Ok(Attributes {
             distinct_by: None,
+            topic: None,
             id: b.text("event_uuid").or_else(|| b.id("event_id")),
             event: format!("{resource}.{action}"),
             time: None,

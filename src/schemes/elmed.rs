@@ -60,6 +60,7 @@ impl Scheme for Elmed {
         let (resource, verb) = split_event(&event);
         Ok(Attributes {
             distinct_by: None,
+            topic: None,
             id: None,
             time: b.str("timestamp").and_then(|t| date::parse(&t, opts.utc_offset_minutes, false)).map(EventTime::At),
             resourcetype: resource_type(resource),

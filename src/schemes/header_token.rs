@@ -70,6 +70,12 @@ pub static DRCHRONO: HeaderToken = HeaderToken {
 };
 
 impl HeaderToken {
+    /// A header-token check under another vendor's name, with the configurable header (`Authorization: Bearer` by
+    /// default).
+    pub(crate) const fn configured(vendor: &'static str, sample: Sample) -> HeaderToken {
+        HeaderToken { vendor, header: None, prefix: DEFAULT_PREFIX, event_header: None, id_header: None, sample }
+    }
+
     /// The header name and prefix in force.
     fn names<'o>(&self, opts: &'o Options) -> (&'o str, &'o str)
     where

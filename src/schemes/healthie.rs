@@ -113,6 +113,7 @@ impl Scheme for Healthie {
         let (resource, verb) = split_event(&event);
         Ok(Attributes {
             distinct_by: None,
+            topic: None,
             id: None,
             time: None,
             resourcetype: b.text("resource_id_type").or_else(|| resource_type(resource)),

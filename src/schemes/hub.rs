@@ -48,6 +48,7 @@ fn hub(b: &Object<'_>, req: &Request<'_>, event_header: Option<&'static str>) ->
     };
     Ok(Attributes {
         distinct_by: None,
+        topic: None,
         // Only the body is signed: an id taken from a header (GitHub's X-GitHub-Delivery) could be changed on a
         // replay to slip past deduplication, so GitHub's id is the body's digest (the common code's fallback).
         id: b.id("eventId"),

@@ -10,6 +10,8 @@ pub mod body_hmac;
 pub mod ctx;
 pub mod elation;
 pub mod elmed;
+pub mod fhir;
+pub mod fitbit;
 pub mod header_token;
 pub mod healthie;
 pub mod hub;
@@ -41,6 +43,8 @@ pub static ALL: &[&dyn Scheme] = &[
     &bare_hex::PHOTON,
     &header_token::HEADER_TOKEN,
     &header_token::DRCHRONO,
+    &fitbit::FITBIT,
+    &fhir::FHIR,
 ];
 
 /// The scheme for a vendor identifier.

@@ -59,6 +59,7 @@ impl Scheme for Mycure {
         let (service, method) = split_event(&event);
         Ok(Attributes {
             distinct_by: None,
+            topic: None,
             id: b.id("id"),
             time: None,
             resourcetype: method.and_then(|_| resource_type(service)),

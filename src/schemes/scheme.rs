@@ -1,7 +1,7 @@
 //! What every signature scheme implements, and the data it declares.
 
 use super::ctx::{Auth, Ctx};
-use crate::event::{Attributes, Handshake};
+use crate::event::{Attributes, Handshake, Split};
 use crate::json::Object;
 use crate::keys::{Key, Keyring};
 use crate::options::Options;
@@ -62,6 +62,24 @@ pub trait Scheme: Sync + Send {
     /// when it did not see our answer, so the window follows its retry schedule, not its retention.
     fn repeat_window(&self) -> u64 {
         3600
+    }
+    /// Splits a verified body into its events, for a scheme whose requests carry several (a FHIR notification
+    /// Bundle, a Fitbit array) or none (a handshake). `None`: one event from the whole body, read by `attributes`.
+    fn split(&self, _text: &str, _req: &Request<'_>, _auth: &Auth, _opts: &Options) -> Result<Option<Split>, Error> {
+        Ok(None)
+    }
+    /// The status that acknowledges a webhook to this vendor (Fitbit expects 204; Elation only counts 200).
+    fn accepted_status(&self) -> u16 {
+        200
+    }
+    /// The status that refuses an unauthenticated request, when the vendor asks for one other than 401 (Fitbit: 404).
+    fn unauthenticated_status(&self) -> u16 {
+        401
+    }
+    /// Whether a request may carry several events (or none): then [`Scheme::split`] makes them, each with a part of
+    /// the body as its data.
+    fn batches(&self) -> bool {
+        false
     }
     /// Whether a successful check authenticates the body. A token (MYCURE's URL, a header token) authenticates only
     /// the sender: any body sent with it verifies.

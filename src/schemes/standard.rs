@@ -86,6 +86,7 @@ fn typed_event(b: &Object<'_>, auth: &Auth) -> Attributes {
     let (resource, verb) = split_event(&event);
     Attributes {
         distinct_by: None,
+        topic: None,
         id: auth.message_id.clone(),
         time: auth.timestamp.map(EventTime::Unix),
         resourcetype: verb.and_then(|_| resource_type(resource)),

@@ -148,6 +148,7 @@ fn stripe_event(b: &Object<'_>, auth: &Auth) -> Attributes {
     let otype = object.as_ref().and_then(|o| o.text("object"));
     Attributes {
         distinct_by: None,
+        topic: None,
         id: b.id("id"),
         time: b.int("created").or(auth.timestamp).map(EventTime::Unix),
         resourcetype: otype.as_deref().or(verb.map(|_| resource)).and_then(resource_type),

@@ -45,19 +45,35 @@ pub async fn handle(mut req: Request, env: &Env, name: &str, url: &str) -> Reply
     let request = crate::Request::new(&method, url, &headers, &body).with_remote_ip(remote_ip.as_deref());
     let verified = match route.source.verify(&request, config::now()) {
         Ok(verified) => verified,
+        Err(e) if e.kind() == crate::Kind::Unauthenticated => {
+            return tag(reply::refused(&e).with_status(route.source.unauthenticated_status()))
+        }
         Err(e) => return tag(reply::refused(&e)),
     };
-    let event = verified.event();
     if let Some(handshake) = verified.handshake() {
-        return tag(reply::handshake(handshake).with_event(event));
+        // An endpoint check: answered as the vendor expects; an event it also carries is not emitted.
+        return tag(reply::handshake(handshake));
     }
-    let answer = match ledger::accept(env, &route, event).await {
-        Ok(Accepted::Queued(id)) => reply::accepted(&id, false),
-        Ok(Accepted::Duplicate(id)) => reply::accepted(&id, true),
-        Ok(Accepted::Failed) => reply::unavailable("queue_failed"),
-        Err(_) => reply::unavailable("ledger_failed"),
+    // Every event of the request, each accepted once; 200 only when all are queued (a vendor's retry of a batch
+    // finds the ones already queued as duplicates).
+    let mut ids = Vec::with_capacity(verified.events().len());
+    let mut all_duplicates = true;
+    for event in verified.events() {
+        match ledger::accept(env, &route, event).await {
+            Ok(Accepted::Queued(id)) => {
+                all_duplicates = false;
+                ids.push(id);
+            }
+            Ok(Accepted::Duplicate(id)) => ids.push(id),
+            Ok(Accepted::Failed) => return tag(reply::unavailable("queue_failed").with_event(event)),
+            Err(_) => return tag(reply::unavailable("ledger_failed").with_event(event)),
+        }
+    }
+    let answer = match (verified.events(), ids.as_slice()) {
+        ([event], [id]) => reply::accepted(id, all_duplicates).with_event(event),
+        _ => reply::accepted_many(&ids, all_duplicates),
     };
-    tag(answer.with_event(event))
+    tag(answer.with_status(route.source.accepted_status()))
 }
 
 fn declared_length(req: &Request) -> Option<usize> {

@@ -32,6 +32,19 @@ impl Reply {
         self
     }
 
+    /// The acknowledgement in the status the vendor expects (Fitbit: 204, with no body).
+    pub fn with_status(mut self, status: u16) -> Reply {
+        if status != self.status {
+            self.response = if status == 204 {
+                Response::empty().map(|r| r.with_status(204))
+            } else {
+                self.response.map(|r| r.with_status(status))
+            };
+            self.status = status;
+        }
+        self
+    }
+
     pub fn with_event(mut self, event: &CloudEvent) -> Reply {
         self.id.get_or_insert_with(|| event.id.clone());
         self.ty = Some(event.ty.clone());
@@ -63,12 +76,24 @@ pub fn accepted(id: &str, duplicate: bool) -> Reply {
     reply
 }
 
+/// Several events (a batch), or none, queued (or already): `ids` in the request's order.
+pub fn accepted_many(ids: &[String], duplicate: bool) -> Reply {
+    let outcome = if duplicate { "duplicate" } else { "queued" };
+    let mut reply = Reply::json(200, outcome, &json!({ "ok": true, "ids": ids, "duplicate": duplicate }));
+    reply.id = ids.first().cloned();
+    reply
+}
+
 /// A verified endpoint check, answered as the vendor expects; no event is emitted.
 pub fn handshake(h: &Handshake) -> Reply {
-    let response = Response::ok(h.body.clone()).map(|r| r.with_status(h.status)).and_then(|mut r| {
-        r.headers_mut().set("content-type", "application/json")?;
-        Ok(r)
-    });
+    let response = if h.body.is_empty() {
+        Response::empty().map(|r| r.with_status(h.status))
+    } else {
+        Response::ok(h.body.clone()).map(|r| r.with_status(h.status)).and_then(|mut r| {
+            r.headers_mut().set("content-type", "application/json")?;
+            Ok(r)
+        })
+    };
     Reply {
         response,
         status: h.status,

@@ -235,7 +235,7 @@ const fail = (error, verified = false) => (verified ? { ok: false, error, verifi
   const ping = '{"ping":"3f9c1d2e7a","meta":{"type":"ping","messageId":"m-ping-1","when":"2026-11-22T08:00:00.000Z"}}';
   // `handshake`: what a gateway answers instead of forwarding an event.
   add("metriport: ping verifies (a gateway answers pong)", m(ping, { "x-metriport-signature": hex(hmac(mkey, ping)) }), {
-    ...ok({ type: "metriport.ping", id: "m-ping-1" }), handshake: { status: 200, body: '{"pong":"3f9c1d2e7a"}' },
+    ok: true, events: [{ type: "metriport.ping", id: "m-ping-1" }], handshake: { status: 200, body: '{"pong":"3f9c1d2e7a"}' },
   });
   add("metriport: ping with a wrong signature", m(ping, { "x-metriport-signature": hex(hmac("other", ping)) }), fail("signature_mismatch"));
   // Control characters never reach an attribute (they would break headers and logs); an id over 256 bytes is
@@ -600,6 +600,83 @@ add("config: empty vendor", {
   add("drchrono: wrong token", e(h("PING", { "x-drchrono-signature": "drchrono_wrong_token_0" })), fail("token_mismatch"));
   add("drchrono: missing token header", e({ "x-drchrono-event": "PING" }), fail("missing_header"));
   add("drchrono: token as Bearer (not DrChrono's form)", e(h("PING", { "x-drchrono-signature": `Bearer ${token}` })), fail("token_mismatch"));
+}
+
+// ---------------------------------------------------------------- FHIR Subscriptions (rest-hook, a header token)
+{
+  const token = "fhir_test_token_5a4b3c2d1e0f";
+  const auth = { authorization: `Bearer ${token}`, "content-type": "application/fhir+json" };
+  const e = (body, headers = auth, extra = {}) => ({ vendor: "fhir", keys: [token], url: `${HOST}/in/fhir`, body: typeof body === "string" ? body : JSON.stringify(body), headers, ...extra });
+  const sub = "https://ehr.example.org/fhir/Subscription/labs";
+  const topic = "http://example.org/SubscriptionTopic/lab-result";
+  const status = (type, events = [], extra = {}) => ({
+    resourceType: "SubscriptionStatus", status: "active", type, eventsSinceSubscriptionStart: String(events.length),
+    notificationEvent: events, subscription: { reference: sub }, topic, ...extra,
+  });
+  const obs = (id) => ({ resourceType: "Observation", id, status: "final", code: { text: "Potassium" }, valueQuantity: { value: 4.10, unit: "mmol/L" } });
+  const bundle = (type, first, resources = []) => ({
+    resourceType: "Bundle", type, timestamp: "2026-11-22T08:00:05Z",
+    entry: [{ fullUrl: "urn:uuid:0c1d2e3f-0000-4000-8000-000000000001", resource: first }, ...resources.map((r) => ({ fullUrl: `https://ehr.example.org/fhir/${r.resourceType}/${r.id}`, resource: r }))],
+  });
+  const three = [21, 22, 23].map((n) => ({ eventNumber: String(n), timestamp: `2026-11-22T08:00:0${n - 20}Z`, focus: { reference: `Observation/o-${n}` } }));
+  const full = bundle("history", status("event-notification", three), [obs("o-21"), obs("o-22"), obs("o-23")]);
+  add("fhir: R4B history Bundle with three notificationEvents → three events (full-resource)", e(full), {
+    ok: true, events: [21, 22, 23].map((n) => ({ vendor: "fhir", id: `${sub}#${n}`, type: "fhir.Observation.notification", subject: `Observation/o-${n}`, resourcetype: "Observation", resourceid: `o-${n}`, topic, time: `2026-11-22T08:00:0${n - 20}Z` })),
+  });
+  add("fhir: R5 subscription-notification Bundle, id-only", e(bundle("subscription-notification", status("event-notification", three.slice(0, 1)))), {
+    ok: true, events: [{ id: `${sub}#21`, subject: "Observation/o-21", topic }],
+  });
+  add("fhir: empty payload (no focus) → one event without data", e(bundle("history", status("event-notification", [{ eventNumber: "9", timestamp: "2026-11-22T08:00:00Z" }]))), {
+    ok: true, events: [{ id: `${sub}#9`, type: "fhir.notification" }],
+  });
+  for (const kind of ["handshake", "heartbeat"]) {
+    add(`fhir: ${kind} is answered and emits nothing`, e(bundle("history", status(kind))), { ok: true, events: [], handshake: { status: 200, body: "" } });
+  }
+  // R4 (Backport IG): the status is a Parameters resource.
+  const params = {
+    resourceType: "Parameters",
+    parameter: [
+      { name: "subscription", valueReference: { reference: sub } },
+      { name: "topic", valueCanonical: topic },
+      { name: "status", valueCode: "active" },
+      { name: "type", valueCode: "event-notification" },
+      { name: "events-since-subscription-start", valueString: "2" },
+      { name: "notification-event", part: [{ name: "event-number", valueString: "1" }, { name: "timestamp", valueInstant: "2026-11-22T07:59:00Z" }, { name: "focus", valueReference: { reference: "Observation/o-1" } }] },
+      { name: "notification-event", part: [{ name: "event-number", valueString: "2" }, { name: "timestamp", valueInstant: "2026-11-22T07:59:30Z" }, { name: "focus", valueReference: { reference: "Observation/o-2" } }] },
+    ],
+  };
+  add("fhir: R4 Parameters status with two events", e(bundle("history", params, [obs("o-1"), obs("o-2")])), {
+    ok: true, events: [{ id: `${sub}#1`, subject: "Observation/o-1", topic, time: "2026-11-22T07:59:00Z" }, { id: `${sub}#2`, subject: "Observation/o-2" }],
+  });
+  add("fhir: R4 Parameters handshake", e(bundle("history", { ...params, parameter: params.parameter.map((p) => (p.name === "type" ? { name: "type", valueCode: "handshake" } : p)).filter((p) => p.name !== "notification-event") })), { ok: true, events: [], handshake: { status: 200, body: "" } });
+  add("fhir: a classic R4 sender posts the bare resource → one event", e({ ...obs("o-77"), meta: { versionId: "3" } }), ok({
+    id: "Observation/o-77/_history/3", subject: "Observation/o-77", type: "fhir.Observation.notification",
+  }));
+  add("fhir: wrong token", e(full, { ...auth, authorization: "Bearer fhir_wrong_token_00000000" }), fail("token_mismatch"));
+  add("fhir: no Authorization header", e(full, { "content-type": "application/fhir+json" }), fail("missing_header"));
+  add("fhir: not JSON", e("<Bundle/>"), fail("invalid_payload", true));
+}
+
+// ---------------------------------------------------------------- Fitbit: HMAC-SHA1 (its one legacy scheme), one event per element
+{
+  const secret = "fitbit_client_secret";
+  const body = '[{"collectionType":"activities","date":"2026-03-29","ownerId":"ABC123","ownerType":"user","subscriptionId":"sub-1"}]';
+  const sig = createHmac("sha1", `${secret}&`).update(body).digest("base64");
+  if (sig !== "IUq3NTmQEufGTJqLhbZoTp9t7G0=") throw new Error("fitbit vector");
+  const e = (headers, extra = {}) => ({ vendor: "fitbit", keys: [secret], url: `${HOST}/in/fitbit`, body, headers, ...extra });
+  add("fitbit: valid (the vendor's computed vector)", e({ "x-fitbit-signature": sig }), { ok: true, events: [
+    { vendor: "fitbit", type: "fitbit.activities", resourcetype: "User", resourceid: "ABC123", subject: "User/ABC123" },
+  ] });
+  add("fitbit: the signature percent-encoded", e({ "x-fitbit-signature": encodeURIComponent(sig) }), { ok: true, events: [{ type: "fitbit.activities" }] });
+  const two = '[{"collectionType":"foods","date":"2026-03-29","ownerId":"A1","ownerType":"user","subscriptionId":"s"},{"collectionType":"sleep","date":"2026-03-29","ownerId":"A1","ownerType":"user","subscriptionId":"s"}]';
+  add("fitbit: two notifications → two events", { ...e({ "x-fitbit-signature": createHmac("sha1", `${secret}&`).update(two).digest("base64") }), body: two }, {
+    ok: true, events: [{ type: "fitbit.foods" }, { type: "fitbit.sleep" }],
+  });
+  add("fitbit: keyed without the & (the bare secret)", e({ "x-fitbit-signature": createHmac("sha1", secret).update(body).digest("base64") }), fail("signature_mismatch"));
+  add("fitbit: an HMAC-SHA256 signature is refused", e({ "x-fitbit-signature": createHmac("sha256", `${secret}&`).update(body).digest("base64") }), fail("malformed_header"));
+  add("fitbit: a JSON object body is not Fitbit's", { ...e({ "x-fitbit-signature": createHmac("sha1", `${secret}&`).update("{}").digest("base64") }), body: "{}" }, fail("invalid_payload", true));
+  // SHA-1 stays refused for every other vendor: a GitHub X-Hub-Signature sha1= is not accepted.
+  add("github: sha1= (X-Hub-Signature) refused", { vendor: "github", keys: [secret], url: `${HOST}/in/github`, body: "{}", headers: { "x-hub-signature": `sha1=${createHmac("sha1", secret).update("{}").digest("hex")}` } }, fail("missing_header"));
 }
 
 // ---------------------------------------------------------------- only configuration picks the scheme and the key kind

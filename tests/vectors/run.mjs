@@ -36,6 +36,25 @@ export function check(api, c) {
     error = e;
   }
   if (report.ok !== !error) return `inspect says ok=${report.ok}, verify ${error ? "threw " + error.code : "passed"}`;
+  if (c.expect.ok && (c.expect.events || c.expect.handshake)) {
+    // A batch or a handshake: every event through verifyAll.
+    if (report.ok !== true) return `inspect says ok=${report.ok}`;
+    let all;
+    try {
+      all = api.verifyAll(opts);
+    } catch (e) {
+      return `verifyAll threw ${e.code}: ${e.message}`;
+    }
+    const want = c.expect.events ?? [];
+    if (all.events.length !== want.length) return `${all.events.length} events, want ${want.length}`;
+    for (const [i, w] of want.entries()) {
+      for (const [k, v] of Object.entries(w)) {
+        if (all.events[i][k] !== v) return `events[${i}].${k} = ${JSON.stringify(all.events[i][k])}, want ${JSON.stringify(v)}`;
+      }
+    }
+    if (JSON.stringify(all.handshake) !== JSON.stringify(c.expect.handshake ?? null)) return `handshake ${JSON.stringify(all.handshake)}`;
+    return null;
+  }
   if (c.expect.ok) {
     if (error) return `threw ${error.code}: ${error.message}`;
     for (const k of REQUIRED) if (typeof event[k] !== "string" || !event[k]) return `event.${k} missing`;

@@ -68,7 +68,7 @@ impl Case {
         let headers: Headers = self.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let req = Request::new("POST", &self.path, &headers, &self.body);
         match self.source.verify(&req, NOW) {
-            Ok(v) => v.event().to_json(),
+            Ok(v) => v.event().map(|e| e.to_json()).unwrap_or_default(),
             Err(e) => panic!("{}: {}", self.name, e.code()),
         }
     }
@@ -78,7 +78,7 @@ impl Case {
         let headers: Headers = self.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let req = Request::new("POST", &self.path, &headers, &self.body);
         let v = self.source.verify(&req, NOW).unwrap_or_else(|e| panic!("{}: {}", self.name, e.code()));
-        assert_eq!(v.event().id, self.expect_id, "{}", self.name);
+        assert_eq!(v.event().map(|e| e.id.as_str()), Some(self.expect_id.as_str()), "{}", self.name);
         let mut bad = self.body.clone();
         let mid = bad.len() / 2;
         bad[mid] ^= 1;
@@ -154,7 +154,7 @@ pub fn cases() -> Vec<Case> {
         let mut c = case(&format!("pipeline-{vendor}"), vendor, s.signing_key, s.path, s.body, None, s.extra_headers);
         let headers: Headers = c.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let req = Request::new("POST", &c.path, &headers, &c.body);
-        c.expect_id = c.source.verify(&req, NOW).map(|v| v.event().id.clone()).unwrap_or_default();
+        c.expect_id = c.source.verify(&req, NOW).ok().and_then(|v| v.event().map(|e| e.id.clone())).unwrap_or_default();
         out.push(c);
     }
     out
