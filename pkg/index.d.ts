@@ -81,18 +81,18 @@ export interface SourceOptions {
   utcOffsetMinutes?: number;
 }
 
-/** One received request. */
+/** One received request (a `Capture` from `readCapture` spreads into it). */
 export interface RequestOptions {
   /** Default "POST". */
-  method?: string;
+  method?: string | null;
   /** The full URL or the path with its query, as received. */
-  url?: string;
+  url?: string | null;
   /** The path, when `url` is not given (default "/"). */
   path?: string;
   /** The query string, with or without "?", when `url` is not given. */
   query?: string;
   headers?: HeadersInit;
-  body?: Body;
+  body?: Body | null;
   /** The receiver's clock (default: now). */
   now?: Clock;
   /** The sender's address, checked against `allowIps`. */
@@ -257,3 +257,65 @@ export declare function detectVendor(headers: HeadersInit): Vendor | null;
 
 /** Headers flattened to `name\0value\0...`, the form the WebAssembly module reads. */
 export declare function flattenHeaders(headers: HeadersInit | null | undefined): string;
+
+/** The forms `readCapture` reads. `body`: JSON that is not a request, read as the body alone. */
+export type CaptureFormat = "http" | "headers" | "curl" | "har" | "devtools" | "json" | "body";
+
+/** Something odd in a capture, or left out of it: `line` is 1-based in the text read, or null. */
+export interface CaptureNote {
+  line: number | null;
+  message: string;
+}
+
+/** A captured request as `readCapture` read it. Spread it into `verify` or `inspect` options. */
+export interface Capture {
+  /** What it was read as: a raw HTTP request, headers, a curl command, a HAR entry, developer tools' copy... */
+  format: CaptureFormat;
+  /** Upper case; null when the capture does not say (a headers block). */
+  method: string | null;
+  /** The target as sent: a path and query, or an absolute URL; null when the capture does not say. */
+  url: string | null;
+  /** In order, repeated headers kept; HTTP/2 pseudo-headers are read into `method` and `url` instead. */
+  headers: Array<[string, string]>;
+  /** The body's exact bytes; null when the capture holds none (a headers block, a curl command reading a file). */
+  body: Uint8Array | null;
+  /** The file a curl command reads the body from (`-` for standard input); `binary` false for `-d @FILE`, which curl reads without its line breaks. */
+  bodyFile: { path: string; binary: boolean } | null;
+  /** Which request of a HAR file or log was read (from 0), and how many it holds; null for other forms. */
+  entry: number | null;
+  entries: number | null;
+  notes: CaptureNote[];
+}
+
+export interface ReadCaptureOptions {
+  /** The body, when it is kept apart from the headers (it replaces any body in the capture). */
+  body?: Body | null;
+  /** Which request of a HAR file or a log to read, from 0 (default: the first that is not a GET, HEAD or OPTIONS). */
+  entry?: number | null;
+}
+
+/** A request to write back: what `readCapture` returns, or your own. */
+export interface CapturedRequest {
+  method?: string | null;
+  url?: string | null;
+  headers?: HeadersInit;
+  body?: Body | null;
+}
+
+/**
+ * Reads a captured request: raw HTTP/1.1 (CRLF or LF), a headers block (the body given apart), a curl command, a HAR
+ * file or entry, browsers' developer tools' copied request headers, a JSON log line; indented, e-mail quoted or in
+ * a Markdown fence. Bytes keep a raw request's body exactly. Never throws for odd input: what it cannot read is in
+ * `notes`.
+ */
+export declare function readCapture(input: string | Uint8Array | ArrayBuffer | ArrayBufferView, options?: ReadCaptureOptions): Capture;
+
+/**
+ * A curl command that sends the request: the body inline with `--data-raw` (never read from a file, even when it
+ * starts with `@`), quoted for bash and zsh (`$'...'` for control characters and bytes that are not UTF-8), or read
+ * from `bodyFile` with `--data-binary @FILE`. A relative `url` needs `base`. Throws for a body with a NUL byte.
+ */
+export declare function toCurl(request: CapturedRequest, options?: { base?: string; bodyFile?: string }): string;
+
+/** The request as raw HTTP/1.1 text (LF line breaks unless `eol` is "\r\n"). */
+export declare function toHttp(request: CapturedRequest, options?: { eol?: "\n" | "\r\n" }): string;

@@ -2,6 +2,8 @@
 // Nothing here calls into wasm while the module is evaluated: each entry instantiates it first.
 import * as wasm from "../dist/carehook.js";
 
+export { readCapture, toCurl, toHttp } from "./capture.js";
+
 const encoder = new TextEncoder();
 const CONFIG_KEYS = ["tolerance", "publicPath", "maxBodyBytes", "maxHeaderBytes", "maxSignatures", "allowIps", "source", "utcOffsetMinutes"];
 
@@ -94,7 +96,7 @@ function nowSeconds(now) {
 }
 
 function target(options) {
-  if (options.url !== undefined) return String(options.url);
+  if (options.url !== undefined && options.url !== null) return String(options.url);
   const path = options.path ?? "/";
   const q = options.query ? String(options.query).replace(/^\?/, "") : "";
   return q ? `${path}?${q}` : String(path);

@@ -8,14 +8,15 @@
 //! - `POST /admin/replay?status=dead&source=`         replay every dead event (of a route)
 //! - `GET  /admin/stats`                              counts per status, per route and in total
 
-use super::config::{self, Route};
+use super::config;
 use super::ledger;
+use super::ledger::Shards;
 use super::reply::{self, Reply};
 use crate::gateway::STATUSES;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::rc::Rc;
+
 use worker::{Env, Method, Request};
 
 const DEFAULT_LIMIT: u32 = 50;
@@ -128,17 +129,15 @@ fn ledger_failed() -> Reply {
     reply::error(503, "admin", "unavailable", "the ledger could not be read; try again")
 }
 
-/// Every configured route (or the one named), parsed.
-fn routes(env: &Env, only: Option<&str>) -> Result<Vec<Rc<Route>>, Reply> {
+/// Every configured route (or the one named): its name and shard count, read from `SOURCES` alone, so a route
+/// whose keys are missing does not take the admin API down with it.
+fn routes(env: &Env, only: Option<&str>) -> Result<Vec<Shards>, Reply> {
     let sources = config::sources(env).map_err(|e| reply::config_error(&e))?;
-    let mut out = Vec::new();
-    for name in sources.keys().filter(|n| only.is_none_or(|o| o == n.as_str())) {
-        match config::route(env, name) {
-            Ok(Some(route)) => out.push(route),
-            Ok(None) => {}
-            Err(e) => return Err(reply::config_error(&e)),
-        }
-    }
+    let out: Vec<Shards> = sources
+        .keys()
+        .filter(|n| only.is_none_or(|o| o == n.as_str()))
+        .map(|name| Shards { name: name.clone(), count: config::shards(env, name) })
+        .collect();
     if only.is_some() && out.is_empty() {
         return Err(reply::unknown_source());
     }
@@ -147,13 +146,15 @@ fn routes(env: &Env, only: Option<&str>) -> Result<Vec<Rc<Route>>, Reply> {
 
 async fn with_route<F, Fut>(env: &Env, name: &str, f: F) -> Reply
 where
-    F: FnOnce(Rc<Route>) -> Fut,
+    F: FnOnce(Shards) -> Fut,
     Fut: std::future::Future<Output = Reply>,
 {
-    match config::route(env, name) {
-        Ok(Some(route)) => f(route).await,
-        Ok(None) => reply::unknown_source(),
-        Err(e) => reply::config_error(&e),
+    match routes(env, Some(name)) {
+        Ok(mut found) => match found.pop() {
+            Some(route) => f(route).await,
+            None => reply::unknown_source(),
+        },
+        Err(r) => r,
     }
 }
 
@@ -174,7 +175,7 @@ async fn events(env: &Env, p: &Params) -> Reply {
     };
     let calls = routes
         .iter()
-        .flat_map(|r| (0..r.shards).map(move |shard| ledger::list(env, r, shard, p.status.as_deref(), p.limit)));
+        .flat_map(|r| (0..r.count).map(move |shard| ledger::list(env, r, shard, p.status.as_deref(), p.limit)));
     let mut rows = Vec::new();
     for answer in join_all(calls).await {
         match answer {
@@ -187,7 +188,7 @@ async fn events(env: &Env, p: &Params) -> Reply {
     Reply::json(200, "admin", &json!({ "events": rows }))
 }
 
-async fn show(env: &Env, route: &Route, id: &str) -> Reply {
+async fn show(env: &Env, route: &Shards, id: &str) -> Reply {
     match ledger::get(env, route, id).await {
         Ok((200, record)) => Reply::json(200, "admin", &record),
         Ok(_) => reply::error(404, "admin", "not_found", "no event with this id on this route"),
@@ -195,7 +196,7 @@ async fn show(env: &Env, route: &Route, id: &str) -> Reply {
     }
 }
 
-async fn replay(env: &Env, route: &Route, id: &str) -> Reply {
+async fn replay(env: &Env, route: &Shards, id: &str) -> Reply {
     match ledger::replay(env, route, id).await {
         Ok((202, _)) => Reply::json(202, "replay", &json!({ "replayed": 1, "source": route.name, "id": id })),
         Ok((404, _)) => reply::error(404, "admin", "not_found", "no event with this id on this route"),
@@ -213,11 +214,11 @@ async fn replay_all(env: &Env, p: &Params) -> Reply {
         Ok(routes) => routes,
         Err(r) => return r,
     };
-    let calls = routes.iter().flat_map(|r| (0..r.shards).map(move |shard| ledger::replay_all(env, r, shard)));
+    let calls = routes.iter().flat_map(|r| (0..r.count).map(move |shard| ledger::replay_all(env, r, shard)));
     let (mut replayed, mut failed) = (0, 0);
     for answer in join_all(calls).await {
         match answer {
-            Ok((_, v)) => {
+            Ok(v) => {
                 replayed += count(&v, "replayed");
                 failed += count(&v, "failed");
             }
@@ -233,7 +234,7 @@ async fn stats(env: &Env) -> Reply {
         Err(r) => return r,
     };
     let calls = routes.iter().map(|r| async move {
-        let parts = join_all((0..r.shards).map(|shard| ledger::stats(env, r, shard))).await;
+        let parts = join_all((0..r.count).map(|shard| ledger::stats(env, r, shard))).await;
         (r.name.clone(), parts)
     });
     let mut total = [0u64; STATUSES.len()];

@@ -89,11 +89,26 @@ async fn settle(raw: &RawMessage, env: &Env, delivery: Option<&Delivery>) {
     };
     match attempt {
         Attempt::Judged(outcome @ Outcome::Delivered(status)) => {
-            // Recorded before the ack: a redelivery of this message then finds it delivered.
-            let _ = ledger::attempt(env, shards, &msg, n, Some(status), outcome.as_str()).await;
+            // Recorded before the ack, so a redelivery of this message finds it delivered. The origin has it: a
+            // ledger that stays unreachable after a few tries is logged (the record stays `queued`), never a
+            // reason to deliver again.
+            let mut recorded = false;
+            for _ in 0..3 {
+                if ledger::attempt(env, shards, &msg, n, Some(status), outcome.as_str()).await.is_ok() {
+                    recorded = true;
+                    break;
+                }
+            }
             let _ = raw.ack();
             let _ = msg.release(env).await;
-            log(Some(&msg), "delivered", Some(status), n, None, started);
+            log(
+                Some(&msg),
+                if recorded { "delivered" } else { "delivered_unrecorded" },
+                Some(status),
+                n,
+                None,
+                started,
+            );
         }
         Attempt::Judged(outcome @ Outcome::Retry(status)) => {
             let _ = ledger::attempt(env, shards, &msg, n, status, outcome.as_str()).await;

@@ -355,7 +355,9 @@ impl Ledger {
         };
         let sql = self.sql();
         if let Some(r) = self.row(&m.source, &m.id)? {
-            if r.gen > m.gen {
+            // A replay superseded this letter, or this generation was delivered after all (a redelivered
+            // message): nothing is dead.
+            if r.gen > m.gen || (r.gen == m.gen && r.status == "delivered") {
                 return json_reply(200, &json!({ "ok": true, "superseded": true }));
             }
         }
@@ -578,7 +580,7 @@ pub async fn accept(env: &Env, route: &Route, event: &CloudEvent) -> Result<Acce
 /// Whether the consumer should deliver `m`, and why (for the log).
 pub async fn begin(env: &Env, shards: u32, m: &Message) -> Result<(bool, String)> {
     let key = Key { source: m.source.clone(), id: m.id.clone(), gen: m.gen };
-    let (_, answer) = call_json(env, &m.source, gateway::shard_of(&m.id, shards), "begin", &key).await?;
+    let answer = call_ok(env, &m.source, gateway::shard_of(&m.id, shards), "begin", &key).await?;
     let deliver = answer.get("deliver").and_then(|v| v.as_bool()).unwrap_or(true);
     Ok((deliver, answer.get("reason").and_then(|v| v.as_str()).unwrap_or_default().to_owned()))
 }
@@ -586,7 +588,7 @@ pub async fn begin(env: &Env, shards: u32, m: &Message) -> Result<(bool, String)
 pub async fn attempt(env: &Env, shards: u32, m: &Message, n: u32, status: Option<u16>, outcome: &str) -> Result<()> {
     let report =
         AttemptReport { source: m.source.clone(), id: m.id.clone(), gen: m.gen, n, status, outcome: outcome.into() };
-    call_json(env, &m.source, gateway::shard_of(&m.id, shards), "attempt", &report).await.map(|_| ())
+    call_ok(env, &m.source, gateway::shard_of(&m.id, shards), "attempt", &report).await.map(|_| ())
 }
 
 pub async fn dead(env: &Env, shards: u32, m: &Message) -> Result<()> {
@@ -598,35 +600,52 @@ pub async fn dead(env: &Env, shards: u32, m: &Message) -> Result<()> {
     }
 }
 
-pub async fn replay(env: &Env, route: &Route, id: &str) -> Result<(u16, serde_json::Value)> {
-    let key = Key { source: route.name.clone(), id: id.to_owned(), gen: 0 };
-    call_json(env, &route.name, gateway::shard_of(id, route.shards), "replay", &key).await
+/// A route as the admin API needs it: its name and shard count (no keys).
+#[derive(Debug, Clone)]
+pub struct Shards {
+    pub name: String,
+    pub count: u32,
 }
 
-pub async fn replay_all(env: &Env, route: &Route, shard: u32) -> Result<(u16, serde_json::Value)> {
-    call_json(env, &route.name, shard, "replay-all", &json!({})).await
+/// A call whose answer must be the shard's own 200: anything else is the ledger failing.
+async fn call_ok(env: &Env, route: &str, shard: u32, op: &str, body: &impl Serialize) -> Result<serde_json::Value> {
+    let (status, answer) = call_json(env, route, shard, op, body).await?;
+    if status == 200 {
+        Ok(answer)
+    } else {
+        Err(worker::Error::RustError(format!("the ledger answered {status}")))
+    }
 }
 
-pub async fn get(env: &Env, route: &Route, id: &str) -> Result<(u16, serde_json::Value)> {
+pub async fn replay(env: &Env, route: &Shards, id: &str) -> Result<(u16, serde_json::Value)> {
     let key = Key { source: route.name.clone(), id: id.to_owned(), gen: 0 };
-    call_json(env, &route.name, gateway::shard_of(id, route.shards), "get", &key).await
+    call_json(env, &route.name, gateway::shard_of(id, route.count), "replay", &key).await
+}
+
+pub async fn replay_all(env: &Env, route: &Shards, shard: u32) -> Result<serde_json::Value> {
+    call_ok(env, &route.name, shard, "replay-all", &json!({})).await
+}
+
+pub async fn get(env: &Env, route: &Shards, id: &str) -> Result<(u16, serde_json::Value)> {
+    let key = Key { source: route.name.clone(), id: id.to_owned(), gen: 0 };
+    call_json(env, &route.name, gateway::shard_of(id, route.count), "get", &key).await
 }
 
 pub async fn list(
     env: &Env,
-    route: &Route,
+    route: &Shards,
     shard: u32,
     status: Option<&str>,
     limit: u32,
 ) -> Result<Vec<serde_json::Value>> {
     let q = Query { status: status.map(str::to_owned), limit };
-    let (_, mut answer) = call_json(env, &route.name, shard, "list", &q).await?;
+    let mut answer = call_ok(env, &route.name, shard, "list", &q).await?;
     Ok(match answer.get_mut("events").map(serde_json::Value::take).unwrap_or_default() {
         serde_json::Value::Array(rows) => rows,
         _ => Vec::new(),
     })
 }
 
-pub async fn stats(env: &Env, route: &Route, shard: u32) -> Result<serde_json::Value> {
-    call_json(env, &route.name, shard, "stats", &json!({})).await.map(|(_, v)| v)
+pub async fn stats(env: &Env, route: &Shards, shard: u32) -> Result<serde_json::Value> {
+    call_ok(env, &route.name, shard, "stats", &json!({})).await
 }

@@ -43,7 +43,7 @@ test("the tarball holds the entries, adapters, CLI, declarations and .wasm, and 
   const files = packed.files.map((f) => f.path).sort();
   for (const f of [
     "package.json", "README.md", "index.node.mjs", "index.browser.mjs", "index.workerd.mjs", "index.d.ts",
-    "express.d.ts", "fetch.d.ts", "src/api.js", "src/express.js", "src/fetch.js", "src/http.js", "bin/carehook.mjs",
+    "express.d.ts", "fetch.d.ts", "src/api.js", "src/capture.js", "src/express.js", "src/fetch.js", "src/http.js", "bin/carehook.mjs",
     "dist/carehook.js", "dist/carehook_bg.wasm", "dist/index.cjs", "dist/express.cjs", "dist/fetch.cjs",
     "dist/index.d.cts", "dist/express.d.cts", "dist/fetch.d.cts",
   ]) assert.ok(files.includes(f), `missing ${f}`);
@@ -59,12 +59,12 @@ test("require() works from outside the repository: every entry, one shared insta
     const e = c.verify({ vendor: "github", keys: s.verifyKey, headers: s.headers, body: Buffer.from(s.body) });
     let shared = false;
     try { x.webhook({ vendor: "github", keys: [] }); } catch (err) { shared = err instanceof c.CarehookError && err.code === "invalid_key"; }
-    console.log(JSON.stringify({ type: e.type, vendors: c.vendors().length, shared, fns: [typeof x.webhook, typeof f.webhookHandler],
+    console.log(JSON.stringify({ type: e.type, vendors: c.vendors().length, shared, fns: [typeof x.webhook, typeof f.webhookHandler, typeof c.readCapture, typeof c.toCurl],
       resolved: [require.resolve("carehook"), require.resolve("carehook/express")] }));`;
   const r = run(process.execPath, ["-e", code]);
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
-  assert.deepEqual([out.type, out.vendors, out.shared, out.fns], ["github.issues.opened", 13, true, ["function", "function"]]);
+  assert.deepEqual([out.type, out.vendors, out.shared, out.fns], ["github.issues.opened", 13, true, ["function", "function", "function", "function"]]);
   assert.deepEqual(out.resolved, [join(app, "node_modules/carehook/dist/index.cjs"), join(app, "node_modules/carehook/dist/express.cjs")]);
 });
 
@@ -77,14 +77,18 @@ test("import works from outside the repository: every entry, one shared instance
     const bad = await h(new Request("http://x" + s.path, { method: "POST", headers: s.headers, body: s.body + " " }));
     let shared = false;
     try { webhook({ vendor: "nope", keys: "k" }); } catch (err) { shared = err instanceof c.CarehookError; }
+    // A capture read by the installed package gives the same request back.
+    const cap = c.readCapture(c.toCurl({ url: "http://x" + s.path, headers: s.headers, body: s.body }));
+    const again = await h(new Request(cap.url, { method: cap.method, headers: cap.headers, body: cap.body }));
     console.log(JSON.stringify({ ok: [ok.status, await ok.text()], bad: [bad.status, await bad.json()], shared,
-      resolved: [import.meta.resolve("carehook"), import.meta.resolve("carehook/fetch")] }));`;
+      capture: [cap.format, again.status], resolved: [import.meta.resolve("carehook"), import.meta.resolve("carehook/fetch")] }));`;
   const r = run(process.execPath, ["--input-type=module", "-e", code]);
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.deepEqual(out.ok, [200, "stripe.invoice.paid"]);
   assert.deepEqual(out.bad, [401, { error: "signature_mismatch", message: "no signature matches any configured key" }]);
   assert.equal(out.shared, true);
+  assert.deepEqual(out.capture, ["curl", 200]);
   assert.ok(out.resolved[0].endsWith("/node_modules/carehook/index.node.mjs"), out.resolved[0]);
   assert.ok(out.resolved[1].endsWith("/node_modules/carehook/src/fetch.js"), out.resolved[1]);
 });

@@ -9,3 +9,5 @@ const mw: express.WebhookMiddleware = express.webhook({ vendor: "medplum", keys:
 const code: carehook.ErrorCode | "invalid_options" | undefined = carehook.inspect({ body: new Uint8Array(2) }).error?.code;
 // @ts-expect-error: not a vendor
 carehook.verify({ vendor: "acme" });
+const captured: carehook.Capture = carehook.readCapture("POST /in/medplum HTTP/1.1\n\n{}");
+const again: string = carehook.toCurl(captured, { base: "http://127.0.0.1:8787" });

@@ -1,8 +1,9 @@
 // Type-checks the published declarations as an ESM TypeScript user sees them (tsc --noEmit, module nodenext).
 // Each @ts-expect-error line must be an error: if a declaration became too loose, tsc reports the unused directive.
 import {
-  CarehookError, Verifier, detectVendor, errorCodes, inspect, samples, sign, signedSample, vendors, verify, verifyKey,
-  verifyRequest, type CloudEvent, type ErrorCode, type Report, type Vendor,
+  CarehookError, Verifier, detectVendor, errorCodes, inspect, readCapture, samples, sign, signedSample, toCurl, toHttp,
+  vendors, verify, verifyKey, verifyRequest, type Capture, type CaptureFormat, type CloudEvent, type ErrorCode, type Report,
+  type Vendor,
 } from "carehook";
 import { httpStatus, webhook as expressWebhook } from "carehook/express";
 import { refusal, webhook, webhookHandler } from "carehook/fetch";
@@ -71,3 +72,14 @@ const refused: Response = refusal({ code: "digest_mismatch", message: "the body 
 const mw = expressWebhook({ vendor: "github", keys: "s", now: () => 1763800000 });
 declare const req: Express.Request;
 const seen: CloudEvent | undefined = req.webhook;
+
+// A captured request, read once, spreads into verify's options; written back as curl or raw HTTP.
+const cap: Capture = readCapture(new Uint8Array(0), { body: "{}", entry: 0 });
+const capFormat: CaptureFormat = cap.format;
+const capBody: Uint8Array | null = cap.body;
+const capNote: number | null = cap.notes[0]?.line ?? null;
+const fromCapture: CloudEvent = verify({ vendor: "stripe", keys: "whsec_x", ...cap, now: 1763800000 });
+const curlLine: string = toCurl(cap, { base: "http://127.0.0.1:8787" });
+const rawText: string = toHttp({ method: "POST", url: "/in/x", headers: [["a", "b"]], body: "{}" }, { eol: "\r\n" });
+// @ts-expect-error: a parsed object is not a capture
+readCapture({ method: "POST" });
