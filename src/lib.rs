@@ -1,23 +1,6 @@
-//! carehook verifies healthcare webhooks and normalizes them into CloudEvents 1.0.
-//!
-//! The core is sans-I/O: it takes the request (method, target, headers, raw body bytes), a configured [`Source`]
-//! and the current time, and returns a [`Verified`] event or an [`Error`] with a stable code. It reads no clock
-//! and does no I/O; the npm package (`wasm` feature) and the Cloudflare Worker (`worker` feature) are thin layers
-//! around it.
-//!
-//! ```
-//! use carehook::{Headers, Options, Request, Source};
-//!
-//! let source = Source::new("github", &["It's a Secret to Everybody"], Options::default()).unwrap();
-//! let body = br#"{"action":"opened"}"#;
-//! let signed = carehook::sign("github", "It's a Secret to Everybody", &carehook::SignInput {
-//!     method: "POST", path: "/in/github", query: "", body, now: 1_763_800_000, id: None,
-//! }).unwrap();
-//! let headers: Headers = signed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-//! let req = Request::new("POST", "/in/github", &headers, body);
-//! let verified = source.verify(&req, 1_763_800_000).unwrap();
-//! assert_eq!(verified.event().unwrap().ty, "github.issues.opened");
-//! ```
+//! carehook verifies healthcare webhooks and normalizes them into CloudEvents 1.0. This crate documentation is
+//! the README: its Rust example runs as a doctest.
+#![doc = include_str!("../README.md")]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::unreachable)
