@@ -4,7 +4,7 @@
 // reached); 2 usage error.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { CarehookError, inspect, samples, sign, vendors, verify } from "../index.node.mjs";
+import { CarehookError, inspect, readCapture, samples, sign, toCurl, vendors, verify } from "../index.node.mjs";
 import { GatewayError, GatewayUsageError, STATUSES, eventsTable, gatewayClient, readToken, recordText, shown, statsTable } from "../src/gateway.js";
 
 const USAGE = {
@@ -14,7 +14,7 @@ Usage:
   carehook samples [vendor] [--json]      list the vendors' sample webhooks, or print one body
   carehook sign <vendor> --key K --body FILE|- [--url U] [--curl]
   carehook send <vendor> <url> [--key K] [--body FILE|-]
-  carehook verify <vendor> --key K --headers FILE [--body FILE|-] [--url U] [--now S]
+  carehook verify <vendor> --key K --capture FILE [--body FILE|-] [--url U] [--now S]
   carehook gateway events|show|replay|stats [--url U] [--token-file FILE] [--json]
                                           the gateway's ledger: events, one event's attempts, replay, counts
   carehook help <command>                 details of one command
@@ -49,18 +49,26 @@ Signs the vendor's sample body (or --body) and POSTs it to <url>, then prints th
   --timeout S    seconds to wait for the answer; default 10
   --verbose      print the request's headers to standard error
 Exit code 0 for a 2xx answer, 1 otherwise.`,
-  verify: `Usage: carehook verify <vendor> --key K --headers FILE [--body FILE|-] [--url U] [--method M] [--now S] [--json]
+  verify: `Usage: carehook verify <vendor> --key K --capture FILE [--body FILE|-] [--url U] [--method M] [--now S] [--json]
 
 Verifies a captured webhook. Prints the CloudEvent; or the error code, message, hint and diagnosis (exit 1).
   --key K        a verification key; repeat for a keyring; default: $CAREHOOK_KEY
-  --headers FILE "Name: value" lines, or a raw captured HTTP request (request line, headers, blank line, body)
-  --body FILE    the raw body, read as bytes (- for standard input); default: the body of a raw captured request
+  --capture FILE the captured request (- for standard input), in any form carehook reads: a raw HTTP request
+                 (request line, headers, blank line, body), "Name: value" lines, a curl command, a HAR file or
+                 entry, developer tools' copied request headers, a JSON log line; indented or quoted as pasted
+  --headers FILE the same as --capture (its older name)
+  --entry N      which request of a HAR file or log to read, from 0; default: the first that is not a GET
+  --body FILE    the raw body, read as bytes (- for standard input); default: the captured request's, or the file
+                 its curl command reads (--data-binary @FILE)
   --url U        the URL or path it was sent to; default: the captured request's target, else the sample's path
   --method M     default: the captured request's method, else POST
   --now S        the receiver's clock: Unix seconds or an ISO 8601 date; default: now
   --tolerance S  seconds a signed timestamp may be off; default 300
   --public-path P  the path the sender signed, if it differs from --url's
-  --json         print the full inspection report as JSON (steps, diagnosis, event) instead`,
+  --json         print the full inspection report as JSON (steps, diagnosis, event, and how the capture was
+                 read) instead
+Notes on the capture (lines that were not understood, a Content-Length that does not match the body) are printed
+to standard error.`,
   gateway: `Usage: carehook gateway events|show|replay|stats [--url U] [--token-file FILE] [--json]
 
 The gateway's ledger, through its admin API (on when the Worker's ADMIN_TOKEN secret is set).
@@ -110,7 +118,9 @@ const SPECS = {
   },
   verify: {
     key: { type: "string", multiple: true },
+    capture: { type: "string" },
     headers: { type: "string" },
+    entry: { type: "string" },
     body: { type: "string" },
     url: { type: "string" },
     method: { type: "string" },
@@ -188,11 +198,13 @@ function cmdSign([vendor, ...extra], opts) {
     for (const [name, value] of Object.entries(headers)) print(`${name}: ${value}`);
     return 0;
   }
-  const all = withContentType(headers);
-  const parts = ["curl", "-sS", "-X", method, shellQuote(url)];
-  for (const [name, value] of Object.entries(all)) parts.push("-H", shellQuote(`${name}: ${value}`));
-  parts.push("--data-binary", opts.body === "-" ? shellQuote(new TextDecoder().decode(body)) : shellQuote(`@${opts.body}`));
-  print(parts.join(" "));
+  // A body from a file stays there (curl reads its exact bytes); one from standard input goes inline.
+  const request = { method, url, headers: withContentType(headers), body: opts.body === "-" ? body : undefined };
+  try {
+    print(toCurl(request, { bodyFile: opts.body === "-" ? undefined : opts.body }));
+  } catch (e) {
+    throw new Usage(`${e.message.replace(/^carehook: /, "")}: pass --body FILE instead of standard input`);
+  }
   return 0;
 }
 
@@ -207,8 +219,9 @@ async function cmdSend([vendor, url, ...extra], opts) {
   const signed = sign({ vendor, key, body, url: target.pathname + target.search, now: timeOf(opts.now) });
   const headers = { ...(own ? {} : Object.fromEntries(sample.headers)), ...withContentType(signed) };
   for (const h of opts.header ?? []) {
-    const [name, value] = headerLine(h);
-    if (name === undefined) throw new Usage(`--header needs "Name: value", got: ${h}`);
+    const read = readCapture(h);
+    if (read.format !== "headers" || read.headers.length !== 1 || read.notes.length > 0) throw new Usage(`--header needs "Name: value", got: ${h}`);
+    const [[name, value]] = read.headers;
     headers[name.toLowerCase()] = value;
   }
   delete headers["content-length"]; // fetch sends the true length
@@ -237,29 +250,41 @@ function cmdVerify([vendor, ...extra], opts) {
   const sample = sampleOf(vendor);
   const keys = opts.key ?? (process.env.CAREHOOK_KEY === undefined ? undefined : [process.env.CAREHOOK_KEY]);
   if (!keys) throw new Usage(`verify needs --key K (or $CAREHOOK_KEY)\n\n${USAGE.verify}`);
-  if (opts.headers === undefined) throw new Usage(`verify needs --headers FILE\n\n${USAGE.verify}`);
-  const captured = parseCapture(readInput(opts.headers));
+  if (opts.capture !== undefined && opts.headers !== undefined) throw new Usage("give --capture or --headers, not both (they are the same option)");
+  const file = opts.capture ?? opts.headers;
+  if (file === undefined) throw new Usage(`verify needs --capture FILE\n\n${USAGE.verify}`);
+  if (opts.entry !== undefined && !/^\d+$/.test(opts.entry)) throw new Usage("--entry needs a whole number (0 for the first request)");
+  const given = opts.body === undefined ? undefined : readInput(opts.body);
+  const captured = readCapture(readInput(file), { body: given, entry: opts.entry === undefined ? undefined : Number(opts.entry) });
   let body = captured.body;
-  if (opts.body !== undefined) body = readInput(opts.body);
-  if (body === undefined) throw new Usage("verify needs --body FILE (the headers file is not a raw request with a body)");
+  if (body === null && captured.bodyFile && captured.bodyFile.path !== "-") {
+    // The file the curl command sends, as curl reads it: -d leaves out line breaks, --data-binary keeps every byte.
+    body = readInput(captured.bodyFile.path);
+    if (!captured.bodyFile.binary) body = body.filter((b) => b !== 10 && b !== 13 && b !== 0);
+    captured.notes = captured.notes.filter((n) => !n.message.startsWith("curl reads the body from the file"));
+  }
+  if (body === null) throw new Usage(`verify needs --body FILE (the capture holds no body)${captured.notes.length ? `\n${noteLines(captured.notes)}` : ""}`);
   const options = {
     vendor,
     keys,
     method: opts.method ?? captured.method ?? "POST",
-    url: opts.url ?? captured.target ?? sample.path,
+    url: opts.url ?? captured.url ?? sample.path,
     headers: captured.headers,
     body,
     now: timeOf(opts.now),
     tolerance: opts.tolerance === undefined ? undefined : numberOf(opts.tolerance, "--tolerance"),
     publicPath: opts["public-path"],
   };
+  const read = { format: captured.format, method: captured.method, url: captured.url, entry: captured.entry, entries: captured.entries, notes: captured.notes };
   if (opts.json) {
     const report = inspect(options);
-    print(JSON.stringify(report, null, 2));
+    print(JSON.stringify({ ...report, capture: read }, null, 2));
     return report.ok ? 0 : 1;
   }
+  const notes = captured.notes.length ? noteLines(captured.notes) + "\n" : "";
   try {
     print(JSON.stringify(verify(options), null, 2));
+    process.stderr.write(notes);
     return 0;
   } catch (e) {
     if (!(e instanceof CarehookError)) throw e;
@@ -267,9 +292,13 @@ function cmdVerify([vendor, ...extra], opts) {
     const lines = [`error: ${e.code}`, e.message];
     if (e.hint) lines.push(`hint: ${e.hint}`);
     for (const d of report.diagnosis ?? []) lines.push(`diagnosis: ${d}`);
-    process.stderr.write(lines.join("\n") + "\n");
+    process.stderr.write(lines.join("\n") + "\n" + notes);
     return 1;
   }
+}
+
+function noteLines(notes) {
+  return notes.map((n) => `note: ${n.line === null ? "" : `line ${n.line}: `}${n.message}`).join("\n");
 }
 
 const GATEWAY_OPTIONS = { events: ["status", "source", "limit"], show: [], replay: ["dead", "source"], stats: [] };
@@ -338,38 +367,6 @@ async function cmdGateway([sub, ...args], opts) {
   return bulkFailed ? 1 : 0;
 }
 
-/** A raw HTTP request (request line, headers, blank line, body) or plain "Name: value" lines. */
-function parseCapture(bytes) {
-  const text = new TextDecoder("latin1").decode(bytes); // one char per byte: offsets stay byte offsets
-  const requestLine = /^([A-Z]+) (\S+) HTTP\/\d(?:\.\d)?\r?\n/.exec(text);
-  const headers = [];
-  if (!requestLine) {
-    for (const line of new TextDecoder().decode(bytes).split(/\r?\n/)) {
-      if (line.trim() === "" || line.startsWith("#")) continue;
-      const [name, value] = headerLine(line);
-      if (name === undefined) throw new Usage(`the headers file has a line that is not "Name: value": ${line.slice(0, 40)}`);
-      headers.push([name, value]);
-    }
-    return { headers };
-  }
-  const end = /\r?\n\r?\n/.exec(text.slice(requestLine[0].length));
-  const headEnd = end ? requestLine[0].length + end.index : text.length;
-  const head = new TextDecoder().decode(bytes.subarray(requestLine[0].length, headEnd));
-  for (const line of head.split(/\r?\n/)) {
-    if (line === "") continue;
-    const [name, value] = headerLine(line);
-    if (name === undefined) throw new Usage(`the captured request has a header line that is not "Name: value"`);
-    headers.push([name, value]);
-  }
-  const body = end ? bytes.subarray(headEnd + end[0].length) : undefined;
-  return { method: requestLine[1], target: requestLine[2], headers, body };
-}
-
-function headerLine(line) {
-  const m = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t\r]*$/.exec(line);
-  return m ? [m[1], m[2]] : [];
-}
-
 function sampleOf(vendor) {
   const s = samples().find((x) => x.vendor === vendor);
   if (!s) throw new Usage(`unknown vendor: ${vendor}\nvendors: ${vendors().join(", ")}`);
@@ -410,10 +407,6 @@ function withContentType(headers) {
 
 function isAbsolute(url) {
   return typeof url === "string" && /^https?:\/\//i.test(url);
-}
-
-function shellQuote(s) {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
 }
 
 function print(text) {
