@@ -1,17 +1,21 @@
-// The inspector page: reads the form, asks the carehook package (WebAssembly, loaded from ./pkg/) to inspect the
-// request, and shows what it reports. Nothing here talks to the network.
-import {
-  curlLine, formatHeaders, formatRaw, fromLocalInput, keyNotes, lengthNotes, parseHeaders, parseRaw, reindent,
-  splitKeys, toLocalInput,
-} from "./request.js";
+// The inspector page: reads the form, asks the carehook package (WebAssembly, loaded from ./pkg/) to read the
+// captured request (readCapture, as the CLI does) and inspect it, and shows what it reports. Nothing here talks to
+// the network.
+import { fromLocalInput, keyNotes, reindent, splitKeys, toLocalInput } from "./form.js";
 
 const NAMES = {
   elation: "Elation", elmed: "ELMED", healthie: "Healthie", mycure: "MYCURE", standard: "Standard Webhooks",
   svix: "Svix", stripe: "Stripe", akute: "Akute", github: "GitHub", athenahealth: "athenahealth", medplum: "Medplum",
   metriport: "Metriport", photon: "Photon",
 };
+// How each form readCapture reads is named in the page.
+const FORMATS = {
+  http: "a raw HTTP request", headers: "headers", curl: "a curl command", har: "a HAR entry",
+  devtools: "developer tools' request headers", json: "a JSON log line", body: "a body alone",
+};
 const STORE = "carehook.inspector.keys";
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 const $ = (id) => document.getElementById(id);
 const nameOf = (vendor) => NAMES[vendor] ?? vendor;
 
@@ -24,12 +28,23 @@ const pinned = { raw: null, body: null };
 
 const mode = () => document.querySelector("input[name=mode]:checked").value;
 
-function currentRequest() {
-  if (mode() === "raw") return parseRaw(pinned.raw ?? $("raw").value);
-  const { headers, notes } = parseHeaders($("headers").value);
+/** The request the form holds (in one input mode), as readCapture reads it; the method and target default to POST /. */
+function currentRequest(from = mode()) {
+  if (from === "raw") {
+    const cap = api.readCapture(pinned.raw ?? $("raw").value);
+    const notes = cap.notes.map((n) => (n.message.startsWith("no request line") ? { ...n, message: "no request line: POST / assumed" } : n));
+    if (cap.url === null && cap.headers.length > 0 && notes.length === cap.notes.length && !cap.notes.some((n) => n.message.startsWith("no request line"))) {
+      notes.push({ line: null, message: "no request line: POST / assumed" });
+    }
+    return { ...cap, method: cap.method ?? "POST", url: cap.url ?? "/", body: cap.body ?? new Uint8Array(0), notes };
+  }
   const body = pinned.body ?? encoder.encode($("body").value);
+  const cap = api.readCapture($("headers").value, { body });
   const method = $("method").value.trim().toUpperCase() || "POST";
-  return { method, target: $("target").value.trim() || "/", headers, body, notes: [...notes, ...lengthNotes(headers, body)] };
+  const url = $("target").value.trim() || "/";
+  const notes = [...cap.notes];
+  if (cap.url !== null && cap.url !== url) notes.push({ line: null, message: `the headers name ${cap.url}: the Path field is used` });
+  return { ...cap, method, url, notes };
 }
 
 function isEmpty() {
@@ -58,7 +73,7 @@ function currentOptions() {
   const opts = {
     keys: splitKeys($("keys").value),
     method: req.method,
-    url: req.target,
+    url: req.url,
     headers: req.headers,
     body: req.body,
     now: clockNow(),
@@ -83,8 +98,13 @@ function el(tag, attrs = {}, ...children) {
 
 function showParsed(req) {
   const n = req.headers.length;
-  const line = `${req.method} ${req.target} · ${n} header${n === 1 ? "" : "s"} · body ${req.body.length} bytes`;
-  $("parsed").replaceChildren(line, ...req.notes.map((note) => el("span", { class: "note" }, "⚠ " + note)));
+  const entry = req.entries > 1 ? ` (${req.entry + 1} of ${req.entries})` : "";
+  const line = `${req.method} ${req.url} · ${n} header${n === 1 ? "" : "s"} · body ${req.body.length} bytes`;
+  $("parsed").dataset.format = req.format;
+  $("parsed").replaceChildren(
+    el("span", { class: "format", id: "format" }, `Read as ${FORMATS[req.format] ?? req.format}${entry}`), " · ", line,
+    ...req.notes.map((note) => el("span", { class: "note" }, `⚠ ${note.line === null ? "" : `line ${note.line}: `}${note.message}`)),
+  );
 }
 
 function showKeys(keys, matched) {
@@ -120,6 +140,7 @@ function showIdle() {
   $("problem").hidden = true;
   $("steps").replaceChildren(el("li", { class: "empty" }, "Each check appears here, in the order carehook makes it."));
   $("parsed").replaceChildren();
+  delete $("parsed").dataset.format;
   showKeys(splitKeys($("keys").value), null);
   showEvent(null);
 }
@@ -191,12 +212,25 @@ function run() {
 
 // ---- filling the form ----------------------------------------------------------------------------------------
 
+const formatHeaders = (headers) => headers.map(([n, v]) => `${n}: ${v}`).join("\n");
+
+/** Whether a text box can hold these bytes exactly (UTF-8, and no CR, which a text box turns into LF). */
+function fitsTextBox(bytes) {
+  if (bytes.includes(13)) return false;
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Puts a request into both input modes, so switching between them loses nothing. */
-function setRequest({ method, target, headers, body }) {
+function setRequest({ method, url, headers, body }) {
   pinned.raw = pinned.body = null;
-  $("raw").value = formatRaw({ method, target, headers, body });
+  $("raw").value = api.toHttp({ method, url, headers, body });
   $("method").value = method;
-  $("target").value = target;
+  $("target").value = url;
   $("headers").value = formatHeaders(headers);
   $("body").value = body;
   $("raw-file").value = "";
@@ -209,7 +243,7 @@ function vendorFor(vendor, headers) {
 
 function loadSample(vendor) {
   const s = api.signedSample(vendor, { now: clockNow() });
-  setRequest({ method: s.method, target: s.path, headers: Object.entries(s.headers), body: s.body });
+  setRequest({ method: s.method, url: s.path, headers: Object.entries(s.headers), body: s.body });
   $("keys").value = s.verifyKey;
   $("vendor").value = vendorFor(vendor, s.headers);
   $("public-path").value = "";
@@ -221,18 +255,19 @@ function switchMode() {
   $("mode-raw").hidden = to !== "raw";
   $("mode-fields").hidden = to !== "fields";
   if (to === "fields") {
-    const r = parseRaw(pinned.raw ?? $("raw").value);
+    const r = currentRequest("raw");
     $("method").value = r.method;
-    $("target").value = r.target;
+    $("target").value = r.url;
     $("headers").value = formatHeaders(r.headers);
-    $("body").value = new TextDecoder().decode(r.body);
-    pinned.body = pinned.raw ? r.body : null;
+    $("body").value = decoder.decode(r.body);
+    // Bytes a text box would change (a file's CRLFs, a curl $'...' body's) stay pinned.
+    pinned.body = pinned.raw || !fitsTextBox(r.body) ? r.body : null;
   } else {
-    const headers = parseHeaders($("headers").value).headers;
-    const req = { method: $("method").value || "POST", target: $("target").value || "/", headers };
-    $("raw").value = formatRaw({ ...req, body: $("body").value });
+    const headers = api.readCapture($("headers").value, { body: "" }).headers;
+    const req = { method: $("method").value || "POST", url: $("target").value || "/", headers };
+    $("raw").value = api.toHttp({ ...req, body: $("body").value });
     if (pinned.body) {
-      const head = encoder.encode(formatRaw({ ...req, body: "" }));
+      const head = encoder.encode(api.toHttp({ ...req, body: "" }));
       pinned.raw = new Uint8Array(head.length + pinned.body.length);
       pinned.raw.set(head);
       pinned.raw.set(pinned.body, head.length);
@@ -322,7 +357,7 @@ function sign() {
   $("make-verify-key").textContent = r ? r.verifyKey : "—";
   $("make-headers").textContent = r ? formatHeaders(Object.entries(r.headers)) : "—";
   const base = $("make-url").value.replace(/\/+$/, "");
-  $("make-curl").textContent = r ? curlLine({ method: "POST", url: base + r.path, headers: Object.entries(r.headers), body: r.body }) : "—";
+  $("make-curl").textContent = r ? api.toCurl({ method: "POST", url: base + r.path, headers: Object.entries(r.headers), body: r.body }) : "—";
   $("copy-curl").disabled = !r;
   $("copy-curl-status").textContent = "";
   return r;
@@ -337,7 +372,7 @@ function openInInspector() {
     $("mode-fields").hidden = true;
   }
   document.querySelector("input[name=clock][value=now]").checked = true;
-  setRequest({ method: "POST", target: r.path, headers: Object.entries(r.headers), body: r.body });
+  setRequest({ method: "POST", url: r.path, headers: Object.entries(r.headers), body: r.body });
   $("keys").value = r.verifyKey;
   $("vendor").value = vendorFor(r.vendor, r.headers);
   $("public-path").value = "";
@@ -400,7 +435,8 @@ function wire() {
     else if (e.target.name === "clock" || e.target.id === "vendor") run();
   });
   $("clear").addEventListener("click", () => {
-    setRequest({ method: "POST", target: "/", headers: [], body: "" });
+    if (!api) return;
+    setRequest({ method: "POST", url: "/", headers: [], body: "" });
     $("raw").value = "";
     $("vendor").value = "";
     $("public-path").value = "";

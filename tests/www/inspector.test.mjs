@@ -3,11 +3,10 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import * as carehook from "../../pkg/index.node.mjs";
-import { formatRaw, parseRaw } from "../../www/request.js";
 import { buildWww, openBrowser, ROOT, SHOTS } from "./browser.mjs";
 
 const WIDE = { width: 1280, height: 900 };
@@ -79,13 +78,21 @@ async function nodeView(detail, extra = {}) {
   const keys = (await page.inputValue("#keys")).split("\n");
   const vendor = (await page.inputValue("#vendor")) || undefined;
   const publicPath = (await page.inputValue("#public-path")) || undefined;
-  const r = parseRaw(raw);
-  const opts = { vendor, keys, method: r.method, url: r.target, headers: r.headers, body: r.body, now: clockOf(detail), publicPath, ...extra };
+  const r = carehook.readCapture(raw);
+  const opts = { vendor, keys, method: r.method ?? "POST", url: r.url ?? "/", headers: r.headers, body: r.body, now: clockOf(detail), publicPath, ...extra };
   return carehook.inspect(opts);
 }
 
 const sample = (vendor) => step(() => page.click(`#sample-list button[data-vendor="${vendor}"]`));
 const shot = (name, opts = {}) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, ...opts });
+
+/** Sets several fields at once, then tells the page with one input event per `events` field (one result follows). */
+async function setForm(values, events) {
+  await step(() => page.evaluate(([values, events]) => {
+    for (const [id, value] of Object.entries(values)) document.getElementById(id).value = value;
+    for (const id of events) document.getElementById(id).dispatchEvent(new Event("input", { bubbles: true }));
+  }, [values, events]));
+}
 
 async function setRaw(edit) {
   const raw = await page.inputValue("#raw");
@@ -244,13 +251,13 @@ test("a body with CRLF line breaks: pasted text is flagged, a loaded file keeps 
   const body = JSON.stringify(JSON.parse(s.body), null, 2).replace(/\n/g, "\r\n");
   const bytes = new TextEncoder().encode(body);
   const headers = { ...carehook.sign({ vendor: "stripe", key: s.signingKey, body: bytes, path: s.path }), "content-length": String(bytes.length) };
-  const raw = formatRaw({ method: "POST", target: s.path, headers: Object.entries(headers), body });
+  const raw = carehook.toHttp({ method: "POST", url: s.path, headers: Object.entries(headers), body });
   await step(() => page.fill("#keys", s.verifyKey));
   await step(() => page.fill("#raw", raw)); // a text box keeps LF only
   let v = await shown();
   assert.equal(v.code, "signature_mismatch");
   assert.match(v.parsed, /probably CRLF/);
-  const file = Buffer.from(formatRaw({ method: "POST", target: s.path, headers: Object.entries(headers), body: "" }).replace(/\n/g, "\r\n") + body);
+  const file = Buffer.from(carehook.toHttp({ method: "POST", url: s.path, headers: Object.entries(headers), body: "" }, { eol: "\r\n" }) + body);
   await step(() => page.setInputFiles("#raw-file", { name: "capture.http", mimeType: "text/plain", buffer: file }));
   v = await shown();
   assert.equal(v.state, "ok", v.detail);
@@ -266,6 +273,53 @@ test("the copy button copies the event exactly as shown", async () => {
   const copied = await page.evaluate(() => navigator.clipboard.readText());
   assert.equal(copied, (await shown()).event);
   assert.equal(JSON.parse(copied).vendor, "elmed");
+});
+
+test("every captured-request fixture pasted into the page verifies, and the page names the form it read", async () => {
+  const dir = join(ROOT, "tests", "fixtures", "capture");
+  const { now, fixtures } = JSON.parse(readFileSync(join(dir, "fixtures.json"), "utf8"));
+  const names = { http: "a raw HTTP request", headers: "headers", curl: "a curl command", har: "a HAR entry", devtools: "developer tools' request headers", json: "a JSON log line" };
+  await step(() => page.fill("#clock-unix", String(now)));
+  for (const f of fixtures) {
+    const content = readFileSync(join(dir, f.file), "utf8");
+    const path = carehook.samples().find((s) => s.vendor === f.vendor).path;
+    const mode = f.body ? "fields" : "raw"; // headers and body apart, as the split mode takes them
+    if (!(await page.isChecked(`input[name=mode][value=${mode}]`))) await step(() => page.check(`input[name=mode][value=${mode}]`));
+    if (f.body) {
+      const body = readFileSync(join(dir, f.body), "utf8");
+      await setForm({ vendor: f.vendor, keys: f.key, target: f.url ?? path, body, headers: content }, ["body", "headers"]);
+    } else {
+      await setForm({ vendor: f.vendor, keys: f.key, raw: content }, ["raw"]);
+    }
+    const v = await shown();
+    assert.equal(v.state, "ok", `${f.file}: ${v.detail} ${v.code} ${v.parsed}`);
+    assert.equal(await page.getAttribute("#parsed", "data-format"), f.format, f.file);
+    assert.ok(v.parsed.startsWith(`Read as ${names[f.format]}`), `${f.file}: ${v.parsed}`);
+    if (f.format === "har") assert.match(v.parsed, /^Read as a HAR entry \(2 of 3\)/);
+    const cap = carehook.readCapture(readFileSync(join(dir, f.file)), { body: f.body ? readFileSync(join(dir, f.body)) : undefined });
+    const want = carehook.verify({ vendor: f.vendor, keys: f.key, ...cap, url: cap.url ?? path, now });
+    assert.deepEqual(JSON.parse(v.event), want, f.file);
+    assert.deepEqual({ id: want.id, type: want.type }, f.event);
+    if (f.format === "curl" && f.vendor === "healthie") await shot("13-capture-curl");
+  }
+  // A file keeps its exact bytes too, whatever its form.
+  if (!(await page.isChecked("input[name=mode][value=raw]"))) await step(() => page.check("input[name=mode][value=raw]"));
+  const har = fixtures.find((f) => f.format === "har");
+  await setForm({ vendor: har.vendor, keys: har.key }, ["keys"]);
+  await step(() => page.setInputFiles("#raw-file", { name: har.file, mimeType: "application/json", buffer: readFileSync(join(dir, har.file)) }));
+  assert.equal((await shown()).state, "ok");
+  // Switching a pasted curl command to headers and body keeps what it says.
+  const curl = fixtures.find((f) => f.format === "curl" && f.vendor === "healthie");
+  await setForm({ vendor: curl.vendor, keys: curl.key, raw: readFileSync(join(dir, curl.file), "utf8") }, ["raw"]);
+  await step(() => page.check("input[name=mode][value=fields]"));
+  assert.equal(await page.inputValue("#target"), curl.url);
+  assert.match(await page.inputValue("#headers"), /^signature-input: sig1=/m);
+  assert.equal((await shown()).state, "ok");
+  await step(() => page.check("input[name=mode][value=raw]"));
+  assert.ok((await page.inputValue("#raw")).startsWith(`POST ${curl.url} HTTP/1.1\n`));
+  assert.equal((await shown()).state, "ok");
+  await step(() => page.selectOption("#vendor", ""));
+  await step(() => page.check("input[name=clock][value=now]"));
 });
 
 test("make a test request: the curl line reaches a real endpoint that verifies it; it opens in the inspector", async () => {
