@@ -492,3 +492,100 @@ pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
 pub fn decode_hex(text: &str) -> Option<Vec<u8>> {
     hex::decode(text).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 9421 Appendix B.1.4's test-key-ed25519.
+    const RAW: &str = "JrQLj5P/89iXES9+vFgrIy29clF9CC/oPPsw3c5D0bs=";
+    const SPKI: &str = "MCowBQYDK2VwAyEAJrQLj5P/89iXES9+vFgrIy29clF9CC/oPPsw3c5D0bs=";
+    const X: &str = "JrQLj5P_89iXES9-vFgrIy29clF9CC_oPPsw3c5D0bs";
+
+    #[test]
+    fn ed25519_public_keys_parse_in_every_standard_form() {
+        let want = PublicKey::from_base64(RAW).unwrap();
+        for form in [
+            RAW.to_owned(),
+            format!(" {RAW}\n"),
+            SPKI.to_owned(),
+            format!("-----BEGIN PUBLIC KEY-----\n{SPKI}\n-----END PUBLIC KEY-----\n"),
+            "-----BEGIN PUBLIC KEY-----\r\nMCowBQYDK2VwAyEAJrQLj5P/89iXES9+\r\nvFgrIy29clF9CC/oPPsw3c5D0bs=\r\n-----END PUBLIC KEY-----".to_owned(),
+            format!("-----BEGIN PUBLIC KEY-----\\n{SPKI}\\n-----END PUBLIC KEY-----"),
+            format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{X}"}}"#),
+            format!(r#"{{"kty":"OKP","crv":"Ed25519","kid":"k1","alg":"EdDSA","use":"sig","x":"{X}="}}"#),
+        ] {
+            assert_eq!(PublicKey::parse(&form).as_ref(), Ok(&want), "{form}");
+        }
+        assert_eq!(PublicKey::parse(&want.to_jwk(None)), Ok(want.clone()));
+    }
+
+    #[test]
+    fn private_keys_and_secrets_where_a_public_key_belongs_are_refused_with_a_hint() {
+        let seed = [7u8; 32];
+        let sk = SigningKey::from_bytes(&seed);
+        let d = URL_SAFE_NO_PAD.encode(seed);
+        let x = URL_SAFE_NO_PAD.encode(sk.verifying_key().as_bytes());
+        let pkcs8 = STANDARD.encode([PKCS8_PREFIX.as_slice(), &seed].concat());
+        for (text, hint) in [
+            (format!(r#"{{"kty":"OKP","crv":"Ed25519","d":"{d}","x":"{x}"}}"#), "private key"),
+            (format!("-----BEGIN PRIVATE KEY-----\n{pkcs8}\n-----END PRIVATE KEY-----"), "private key"),
+            (pkcs8.clone(), "private key (PKCS#8)"),
+            (STANDARD.encode(sk.to_keypair_bytes()), "64-byte Ed25519 private key"),
+            (format!("whsk_{}", STANDARD.encode(seed)), "private key"),
+            ("whsec_c2VjcmV0".to_owned(), "shared secret"),
+            (r#"{"kty":"oct","k":"c2VjcmV0"}"#.to_owned(), "shared secret"),
+        ] {
+            match PublicKey::parse(&text) {
+                Err(Error::InvalidKey { reason }) => assert!(reason.contains(hint), "{text}: {reason}"),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn other_algorithms_and_bad_points_are_refused() {
+        // An RSA SubjectPublicKeyInfo (2048-bit, truncated: only the algorithm matters).
+        let rsa = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----";
+        let identity = STANDARD.encode([[1u8].as_slice(), &[0u8; 31]].concat());
+        for bad in [
+            rsa.to_owned(),
+            "-----BEGIN PUBLIC KEY-----\nnot base64!\n-----END PUBLIC KEY-----".to_owned(),
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----".to_owned(),
+            identity.clone(),
+            format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{}"}}"#, URL_SAFE_NO_PAD.encode([1u8; 1])),
+            r#"{"kty":"OKP","crv":"Ed448","x":"AAAA"}"#.to_owned(),
+            r#"{"kty":"EC","crv":"P-256","x":"AAAA","y":"AAAA"}"#.to_owned(),
+            r#"{"kty":"OKP","crv":"Ed25519"}"#.to_owned(),
+            r#"{"kty":"OKP","crv":"Ed25519","x":"AAAA","x":"AAAA"}"#.to_owned(),
+        ] {
+            assert_eq!(PublicKey::parse(&bad).map_err(|e| e.code()), Err("invalid_key"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn forms_are_read_from_json_not_substrings() {
+        assert_eq!(Form::of(r#"{"kty":"OKP","crv":"Ed25519","kid":"d","x":"AAAA"}"#), Form::PublicKey);
+        assert_eq!(Form::of(r#"{"kty":"oct","kid":"x","k":"AAAA"}"#), Form::Secret);
+        assert_eq!(Form::of(r#"{"keys":[{"kty":"OKP","x":"A"},{"kty":"OKP","x":"B","d":"C"}]}"#), Form::PrivateKey);
+        assert_eq!(Form::of(r#"{"keys":[{"kty":"OKP","x":"A"}]}"#), Form::PublicKey);
+        assert_eq!(Form::of(r#"{"kty":"OKP","d":"#), Form::PrivateKey);
+        assert_eq!(Form::of(r#"{"hello":"world"}"#), Form::Unnamed);
+    }
+
+    #[test]
+    fn a_jwk_set_is_one_entry_holding_each_key_with_its_kid() {
+        let a = SigningKey::from_bytes(&[1; 32]).verifying_key();
+        let b = SigningKey::from_bytes(&[2; 32]).verifying_key();
+        let jwk = |k: &VerifyingKey, kid: &str| PublicKey(*k).to_jwk(Some(kid));
+        let set = format!(r#"{{"keys":[{},{}]}}"#, jwk(&a, "a"), jwk(&b, "b"));
+        let ring = Keyring::parse(&[RAW.to_owned(), set], |t| PublicKey::parse(t).map(Key::Ed25519)).unwrap();
+        let entries: Vec<(usize, Option<&str>)> = ring.entries().map(|e| (e.index, e.id.as_deref())).collect();
+        assert_eq!(entries, [(0, None), (1, Some("a")), (1, Some("b"))]);
+        assert_eq!(ring.len(), 3);
+        let named: Vec<usize> = ring.entries().filter(|e| e.answers_to(Some("b"))).map(|e| e.index).collect();
+        assert_eq!(named, [0, 1], "the unnamed key answers to any keyid; of the set, only b");
+        let empty = Keyring::parse(&[r#"{"keys":[]}"#], |t| PublicKey::parse(t).map(Key::Ed25519));
+        assert_eq!(empty.unwrap_err().code(), "invalid_key");
+    }
+}

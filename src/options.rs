@@ -127,7 +127,8 @@ impl Options {
         for c in &cfg.required_components {
             if !is_component_name(c) {
                 return Err(Error::InvalidKey {
-                    reason: "a requiredComponents entry is not a component name (lower case: @method, content-digest, ...)",
+                    reason:
+                        "a requiredComponents entry is not a component name (lower case: @method, content-digest, ...)",
                 });
             }
         }

@@ -16,6 +16,7 @@ pub mod header_token;
 pub mod healthie;
 pub mod hub;
 pub mod mycure;
+pub mod rfc9421;
 pub mod scheme;
 pub mod standard;
 pub mod stripe;
@@ -45,6 +46,7 @@ pub static ALL: &[&dyn Scheme] = &[
     &header_token::DRCHRONO,
     &fitbit::FITBIT,
     &fhir::FHIR,
+    &rfc9421::RFC9421,
 ];
 
 /// The scheme for a vendor identifier.
