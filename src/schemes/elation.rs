@@ -27,8 +27,9 @@ impl Scheme for Elation {
         Some(SIGNATURE)
     }
 
+    /// `signing_pub_key` as Elation gives it (base64 of the 32 bytes), or the same key as PEM, JWK or JWK Set.
     fn parse_key(&self, text: &str) -> Result<Key, Error> {
-        PublicKey::from_base64(text).map(Key::Ed25519)
+        PublicKey::parse(text).map(Key::Ed25519)
     }
 
     fn verify(&self, cx: &mut Ctx<'_>) -> Result<Auth, Error> {

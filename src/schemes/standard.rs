@@ -146,6 +146,10 @@ impl Scheme for Standard {
     /// A key says what it is: `whsec_` + base64 is an HMAC secret, `whpk_` + base64 an Ed25519 public key. Without
     /// its prefix a key is refused: read as a secret, a public key would let anyone who has it sign `v1`.
     fn parse_key(&self, text: &str) -> Result<Key, Error> {
+        // PEM and JWK say what they are (an Ed25519 public key, for v1a), so whitespace around them is harmless.
+        if !text.trim_start().starts_with("whpk_") && crate::keys::Form::of(text) == crate::keys::Form::PublicKey {
+            return PublicKey::parse(text).map(Key::Ed25519);
+        }
         if text.trim() != text {
             return Err(crate::keys::WHITESPACE);
         }
@@ -158,7 +162,7 @@ impl Scheme for Standard {
                     reason: "this is a private signing key: configure the whpk_ public key that pairs with it",
                 },
                 _ => Error::InvalidKey {
-                    reason: "a Standard Webhooks key starts with whsec_ (an HMAC secret, base64) or whpk_ (an Ed25519 public key, base64)",
+                    reason: "a Standard Webhooks key starts with whsec_ (an HMAC secret, base64) or whpk_ (an Ed25519 public key, base64), or is an Ed25519 public key as PEM or JWK",
                 },
             });
         };
