@@ -1,4 +1,6 @@
-//! When a signature fails, try the common mistakes one at a time and say which one explains it. Runs only for
+//! When a check fails, try the common mistakes one at a time and say which one explains it: a timestamp checked at
+//! the time it was signed, a key with whitespace, the wrong vendor, a body changed in transit (a byte-order mark, a
+//! newline, re-serialised JSON), a header copied with quotes or in another scheme's syntax. Runs only for
 //! `inspect` (never on the hot path): each try is a full verification.
 
 use crate::options::SourceConfig;
@@ -13,6 +15,27 @@ pub fn diagnose(cfg: &SourceConfig, req: &Request<'_>, now: i64) -> Vec<String> 
     let passes = |cfg: &SourceConfig, req: &Request<'_>| {
         Source::from_config(cfg).is_ok_and(|s| matches!(s.verify(req, now), Ok(_) | Err(Error::InvalidPayload { .. })))
     };
+
+    // A timestamp out of tolerance: is the signature itself good? Checked at the signed time.
+    let first = Source::from_config(cfg).ok().map(|s| s.verify(req, now));
+    if let Some(Err(Error::TimestampOutOfTolerance { skew, .. })) = first {
+        let signed_at = now.saturating_add(skew);
+        let at = crate::date::rfc3339(signed_at);
+        if signed_at > 100_000_000_000 || signed_at < -100_000_000_000 {
+            found.push("the timestamp looks like milliseconds: the scheme signs Unix seconds".into());
+        } else if Source::from_config(cfg)
+            .is_ok_and(|s| matches!(s.verify(req, signed_at), Ok(_) | Err(Error::InvalidPayload { .. })))
+        {
+            found.push(format!(
+                "the signature is valid: it was signed {} {} ({at}); check it at the signed time, or it is a replay or a clock problem",
+                human(skew.unsigned_abs()),
+                if skew < 0 { "ago" } else { "ahead of this clock" },
+            ));
+        } else {
+            found
+                .push(format!("the signature is invalid as well: it does not verify at the signed time ({at}) either"));
+        }
+    }
 
     if let Some(detected) = crate::schemes::detect(req.headers).filter(|d| *d != cfg.vendor) {
         found.push(format!("the headers look like {detected}'s, but the source is configured as {}", cfg.vendor));
@@ -42,6 +65,13 @@ pub fn diagnose(cfg: &SourceConfig, req: &Request<'_>, now: i64) -> Vec<String> 
         }
     }
 
+    for (what, headers) in header_variants(req.headers) {
+        if passes(cfg, &Request { headers: &headers, ..*req }) {
+            found.push(what.into());
+            break;
+        }
+    }
+
     if cfg.vendor == "healthie" && req.query.is_empty() {
         if let Some(public) = cfg.public_path.as_deref().filter(|p| *p != req.path) {
             let without = SourceConfig { public_path: None, ..cfg.clone() };
@@ -54,9 +84,56 @@ pub fn diagnose(cfg: &SourceConfig, req: &Request<'_>, now: i64) -> Vec<String> 
     found
 }
 
+/// `seconds` as a person would say it: `42 s`, `17 min`, `3 h`, `12 days`.
+fn human(seconds: u64) -> String {
+    match seconds {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7200 => format!("{} min", s / 60),
+        s if s < 172_800 => format!("{} h", s / 3600),
+        s => format!("{} days", s / 86_400),
+    }
+}
+
+/// The headers with one common copying mistake undone, and what it was.
+fn header_variants(headers: &crate::Headers) -> Vec<(&'static str, crate::Headers)> {
+    let with = |f: &dyn Fn(&str, &str) -> Option<String>| -> Option<crate::Headers> {
+        let mut changed = false;
+        let out = headers
+            .pairs()
+            .map(|(n, v)| match f(n, v) {
+                Some(new) => {
+                    changed = true;
+                    (n.to_owned(), new)
+                }
+                None => (n.to_owned(), v.to_owned()),
+            })
+            .collect::<Vec<_>>();
+        changed.then(|| out.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect())
+    };
+    let mut out = Vec::new();
+    let quoted = |_: &str, v: &str| {
+        let t = v.trim();
+        (t.len() >= 2 && (t.starts_with('"') && t.ends_with('"') || t.starts_with('\'') && t.ends_with('\'')))
+            .then(|| t.get(1..t.len() - 1).unwrap_or(t).to_owned())
+    };
+    if let Some(h) = with(&quoted) {
+        out.push(("a header value is wrapped in quotes: send it without them", h));
+    }
+    let v1_equals = |n: &str, v: &str| {
+        (n.ends_with("-signature") && v.contains("v1=") && !v.contains("t=")).then(|| v.replace("v1=", "v1,"))
+    };
+    if let Some(h) = with(&v1_equals) {
+        out.push(("the signature is written v1=<sig> (Stripe's form): Standard Webhooks writes v1,<sig>", h));
+    }
+    out
+}
+
 /// The body with one common transport change undone.
 fn body_variants(body: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
     let mut out = Vec::new();
+    if let Some(rest) = body.strip_prefix(b"\xEF\xBB\xBF") {
+        out.push(("it starts with a byte-order mark (EF BB BF) the sender did not sign", rest.to_vec()));
+    }
     if let Some(stripped) = body.strip_suffix(b"\n") {
         out.push(("a trailing newline was added", stripped.strip_suffix(b"\r").unwrap_or(stripped).to_vec()));
     } else {

@@ -40,6 +40,11 @@ impl Headers {
         Ok(Some(first))
     }
 
+    /// Every (name, value) pair, names lower-case, in the order received.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
     /// Header names, for reports; values are never listed.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|(n, _)| n.as_str())
