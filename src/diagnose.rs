@@ -21,7 +21,7 @@ pub fn diagnose(cfg: &SourceConfig, req: &Request<'_>, now: i64) -> Vec<String> 
     if let Some(Err(Error::TimestampOutOfTolerance { skew, .. })) = first {
         let signed_at = now.saturating_add(skew);
         let at = crate::date::rfc3339(signed_at);
-        if signed_at > 100_000_000_000 || signed_at < -100_000_000_000 {
+        if !(-100_000_000_000..=100_000_000_000).contains(&signed_at) {
             found.push("the timestamp looks like milliseconds: the scheme signs Unix seconds".into());
         } else if Source::from_config(cfg)
             .is_ok_and(|s| matches!(s.verify(req, signed_at), Ok(_) | Err(Error::InvalidPayload { .. })))
