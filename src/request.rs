@@ -111,6 +111,39 @@ impl std::fmt::Debug for Request<'_> {
     }
 }
 
+/// Percent-decoding (`%41` → `A`); a `%` not followed by two hex digits stays as it is, and `+` stays `+` (it is a
+/// base64 digit in a signature, and may be part of an id).
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b, hex) {
+            (b'%', Some(decoded)) => {
+                out.push(decoded);
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The first value of `name` in a query string, decoded as a form encodes it (`+` is a space).
+pub fn query_param(query: &str, name: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (k == name).then(|| percent_decode(&v.replace('+', " ")))
+    })
+}
+
 /// Splits `https://host/p?q#f` or `/p?q` into (`/p`, `q`).
 pub fn split_target(target: &str) -> (&str, &str) {
     let without_fragment = target.split('#').next().unwrap_or("");

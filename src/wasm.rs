@@ -57,6 +57,22 @@ pub struct Verifier {
     source: Source,
 }
 
+impl Verifier {
+    fn verified(
+        &self,
+        method: &str,
+        url: &str,
+        headers_flat: &str,
+        body: &[u8],
+        now: f64,
+        remote_ip: Option<String>,
+    ) -> Result<crate::Verified, JsValue> {
+        let h = headers(headers_flat);
+        let req = Request::new(method, url, &h, body).with_remote_ip(remote_ip.as_deref());
+        self.source.verify(&req, seconds(now)).map_err(|e| js_error(&e))
+    }
+}
+
 #[wasm_bindgen]
 impl Verifier {
     #[wasm_bindgen(constructor)]
@@ -80,9 +96,7 @@ impl Verifier {
         now: f64,
         remote_ip: Option<String>,
     ) -> Result<String, JsValue> {
-        let h = headers(headers_flat);
-        let req = Request::new(method, url, &h, body).with_remote_ip(remote_ip.as_deref());
-        let verified = self.source.verify(&req, seconds(now)).map_err(|e| js_error(&e))?;
+        let verified = self.verified(method, url, headers_flat, body, now, remote_ip)?;
         match verified.events() {
             [one] => Ok(one.to_json()),
             // Never drop an event silently: a batch or a handshake needs `verifyAll`.
@@ -108,9 +122,7 @@ impl Verifier {
         now: f64,
         remote_ip: Option<String>,
     ) -> Result<String, JsValue> {
-        let h = headers(headers_flat);
-        let req = Request::new(method, url, &h, body).with_remote_ip(remote_ip.as_deref());
-        let verified = self.source.verify(&req, seconds(now)).map_err(|e| js_error(&e))?;
+        let verified = self.verified(method, url, headers_flat, body, now, remote_ip)?;
         let mut out = String::from("{\"events\":[");
         for (i, e) in verified.events().iter().enumerate() {
             if i > 0 {

@@ -5,12 +5,12 @@
 
 use super::body_hmac::sign_hmac_sha1_fitbit;
 use super::ctx::{text_secret, Auth, Ctx};
-use super::header_token::query_param;
 use super::scheme::{Sample, Scheme, SignInput};
 use crate::event::{Attributes, Handshake, Part, Split};
 use crate::json::{parse_array_of_objects, Object};
 use crate::keys::{decode_base64, Key, Keyring};
 use crate::options::Options;
+use crate::request::{percent_decode, query_param};
 use crate::{Error, Request};
 
 const SIGNATURE: &str = "x-fitbit-signature";
@@ -38,7 +38,7 @@ impl Scheme for Fitbit {
         // As received first, then percent-decoded (some senders encode the base64); `+` is never a space.
         let mut signatures: Vec<Vec<u8>> = decode_base64(value).into_iter().collect();
         if value.contains('%') {
-            signatures.extend(decode_base64(&percent_decode_keep_plus(value)));
+            signatures.extend(decode_base64(&percent_decode(value)));
         }
         let found = !signatures.is_empty();
         cx.note("signature format", found, || if found { "base64, 20 bytes".into() } else { "not base64".into() });
@@ -114,30 +114,6 @@ impl Scheme for Fitbit {
     }
 }
 
-/// Percent-decoding that leaves `+` as it is (it is a base64 digit here, never a space).
-fn percent_decode_keep_plus(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (b, hex) {
-            (b'%', Some(decoded)) => {
-                out.push(decoded);
-                i += 3;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +125,6 @@ mod tests {
             sign_hmac_sha1_fitbit("fitbit_client_secret", body.as_bytes()).unwrap(),
             "IUq3NTmQEufGTJqLhbZoTp9t7G0="
         );
-        assert_eq!(percent_decode_keep_plus("a%2Bb+c%3D"), "a+b+c=");
+        assert_eq!(percent_decode("a%2Bb+c%3D"), "a+b+c=");
     }
 }

@@ -13,6 +13,7 @@ use crate::event::{action, resource_type, split_event, Attributes, Handshake};
 use crate::json::Object;
 use crate::keys::{Key, Keyring, Secret};
 use crate::options::Options;
+use crate::request::query_param;
 use crate::{Error, Request};
 
 /// Shorter tokens are guessable.
@@ -203,37 +204,6 @@ impl Scheme for HeaderToken {
         let body = serde_json::to_string(&serde_json::json!({ "secret_token": tag })).ok()?;
         Some(Handshake { status: 200, body })
     }
-}
-
-/// The first value of `name` in a query string, percent-decoded (`+` as a space, as forms encode it).
-pub fn query_param(query: &str, name: &str) -> Option<String> {
-    query.split('&').find_map(|pair| {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        (k == name).then(|| percent_decode(&v.replace('+', " ")))
-    })
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (b, hex) {
-            (b'%', Some(decoded)) => {
-                out.push(decoded);
-                i += 3;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

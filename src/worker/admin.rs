@@ -35,7 +35,7 @@ pub async fn handle(req: &Request, env: &Env, path: &str, query: &str) -> Reply 
         return r;
     }
     let params = Params::parse(query);
-    let segments: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(decode).collect();
+    let segments: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(crate::request::percent_decode).collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let method = req.method();
     match (method, segments.as_slice()) {
@@ -74,7 +74,7 @@ impl Params {
         let mut p = Params { status: None, source: None, limit: DEFAULT_LIMIT };
         for pair in query.split('&').filter(|s| !s.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let v = decode(v);
+            let v = crate::request::percent_decode(v);
             match k {
                 "status" if !v.is_empty() => p.status = Some(v),
                 "source" if !v.is_empty() => p.source = Some(v),
@@ -84,31 +84,6 @@ impl Params {
         }
         p
     }
-}
-
-/// Percent-decoding (`+` stays `+`: ids may contain it).
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes.get(i), hex) {
-            (Some(b'%'), Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (Some(&b), _) => {
-                out.push(b);
-                i += 1;
-            }
-            (None, _) => break,
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A count in a ledger answer (0 when absent).
