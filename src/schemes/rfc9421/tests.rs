@@ -248,6 +248,7 @@ fn keys_are_jwks_with_a_kid_or_ed25519_public_keys() {
         r#"{"kty":"oct","k":"c2VjcmV0"}"#,
         r#"{"kty":"oct","kid":"","k":"c2VjcmV0"}"#,
         r#"{"kty":"oct","kid":"a","k":""}"#,
+        r#"{"kty":"oct","kid":"clé","k":"c2VjcmV0"}"#,
         r#"{"kty":"oct","kid":"a","k":"c2VjcmV0","alg":"HS512"}"#,
         r#"{"kty":"oct","kid":"a","k":"c2VjcmV0","use":"enc"}"#,
         r#"{"kty":"RSA","kid":"a","n":"AQAB","e":"AQAB"}"#,
