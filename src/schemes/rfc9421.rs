@@ -146,6 +146,7 @@ impl Scheme for Rfc9421 {
                 .unwrap_or(cx.req.path),
             query: cx.req.query,
             headers: cx.req.headers,
+            max_field_bytes: cx.opts.max_header_bytes,
         };
 
         let mut furthest: Option<(Stage, Error)> = None;
@@ -181,6 +182,7 @@ impl Scheme for Rfc9421 {
             path: input.path,
             query: input.query,
             headers: &headers,
+            max_field_bytes: usize::MAX,
         };
         let base = Input::read(&member)?.base(&msg)?;
         let signature = signer.sign(base.as_bytes());

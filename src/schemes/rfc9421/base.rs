@@ -121,6 +121,8 @@ pub struct Message<'a> {
     /// Without its `?`.
     pub query: &'a str,
     pub headers: &'a Headers,
+    /// The longest covered field value read (`maxHeaderBytes`).
+    pub max_field_bytes: usize,
 }
 
 impl Message<'_> {
@@ -148,7 +150,11 @@ impl Message<'_> {
                 if lines.peek().is_none() {
                     return Err(Error::MissingHeader { header: label(field) });
                 }
-                lines.map(|v| v.trim_matches([' ', '\t'])).collect::<Vec<_>>().join(", ")
+                let value = lines.map(|v| v.trim_matches([' ', '\t'])).collect::<Vec<_>>().join(", ");
+                if value.len() > self.max_field_bytes {
+                    return Err(Error::MalformedHeader { header: label(field), reason: "longer than the header limit" });
+                }
+                value
             }
         })
     }

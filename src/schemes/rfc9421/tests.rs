@@ -39,6 +39,7 @@ fn message(headers: &Headers) -> Message<'_> {
         path: "/foo",
         query: "param=Value&Pet=dog",
         headers,
+        max_field_bytes: 8 << 10,
     }
 }
 
@@ -162,7 +163,10 @@ fn derived_components_follow_section_2_2() {
         assert_eq!(err.code(), code, "{covered}");
     }
     let bad: Headers = [("x-bad", "caf\u{e9}")].into_iter().collect();
-    let err = input_of(r#"s=("x-bad")"#).base(&Message { headers: &bad, ..msg }).unwrap_err();
+    let err = input_of(r#"s=("x-bad")"#).base(&Message { headers: &bad, ..msg.clone() }).unwrap_err();
+    assert_eq!(err.code(), "malformed_header");
+    let long: Headers = [("x-long", "a".repeat(9000))].into_iter().collect();
+    let err = input_of(r#"s=("x-long")"#).base(&Message { headers: &long, ..msg }).unwrap_err();
     assert_eq!(err.code(), "malformed_header");
 }
 
