@@ -14,7 +14,8 @@ export PATH CACHE TOOLS ROOT
 # worker-build must not download anything: point it at the tools installed here.
 export WASM_BINDGEN_BIN="$BINDGEN_DIR/bin/wasm-bindgen"
 export WASM_OPT_BIN="$ROOT/node_modules/.bin/wasm-opt"
-export ESBUILD_BIN="$ROOT/node_modules/@esbuild/linux-x64/bin/esbuild"
+# esbuild's own launcher: npm installs it for whatever platform this is (it runs that platform's binary).
+export ESBUILD_BIN="$ROOT/node_modules/.bin/esbuild"
 # Local tooling never phones home.
 export WRANGLER_SEND_METRICS=false WRANGLER_HIDE_BANNER=true WRANGLER_SEND_ERROR_REPORTS=false
 export CLOUDFLARE_CF_FETCH_ENABLED=false
