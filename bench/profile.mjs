@@ -7,8 +7,12 @@
 import { measure, PROFILES } from "./lib/harness.mjs";
 import { bodyText, transportHeaders } from "./lib/bodies.mjs";
 
+import { readFileSync } from "node:fs";
+
 const api = await import("../pkg/index.node.mjs");
-const wasm = await import("../pkg/dist/carehook.js"); // the same module instance index.node.mjs initialized
+// The raw bindings, instantiated here: the package's Node entry is its CommonJS build, with an instance of its own.
+const wasm = await import("../pkg/dist/carehook.js");
+wasm.initSync({ module: readFileSync(new URL("../pkg/dist/carehook_bg.wasm", import.meta.url)) });
 
 const argv = process.argv.slice(2);
 const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);

@@ -1,34 +1,9 @@
 // carehook: verify healthcare webhooks and normalize them to CloudEvents 1.0.
 // These declarations are self-contained: they need neither the DOM library nor @types/node.
 
-/** Every vendor carehook verifies. */
-export type Vendor =
-  | "elation"
-  | "elmed"
-  | "healthie"
-  | "mycure"
-  | "standard"
-  | "svix"
-  | "stripe"
-  | "akute"
-  | "github"
-  | "athenahealth"
-  | "medplum"
-  | "metriport"
-  | "photon";
-
-/** The stable reason a webhook was refused. */
-export type ErrorCode =
-  | "missing_header"
-  | "malformed_header"
-  | "invalid_key"
-  | "signature_mismatch"
-  | "timestamp_out_of_tolerance"
-  | "digest_mismatch"
-  | "token_mismatch"
-  | "body_too_large"
-  | "invalid_payload"
-  | "unsupported_vendor";
+// The vendors and error codes are the core's own: dist/facts.d.ts is generated from the built .wasm.
+import type { ErrorCode, ErrorKind, ErrorStatus, Vendor } from "./dist/facts.js";
+export type { ErrorCode, ErrorKind, ErrorStatus, Vendor };
 
 /** The raw body as received. Bytes are safest; a string is encoded as UTF-8 and may not be what was signed. */
 export type Body = Uint8Array | ArrayBuffer | ArrayBufferView | string;
@@ -79,6 +54,20 @@ export interface SourceOptions {
   source?: string;
   /** Offset of zone-less vendor timestamps (ELMED), in minutes east of UTC (default 0: UTC). */
   utcOffsetMinutes?: number;
+  /** The header a token sender puts its token in (`header-token`, `fhir`; default `authorization`). */
+  tokenHeader?: string;
+  /** What precedes the token in that header, compared without case (default `Bearer `; "" for none). */
+  tokenPrefix?: string;
+  /** The subscriber verification code Fitbit's `GET ?verify=` check must match (see `challenge`). */
+  verificationCode?: string;
+  /** The URL the sender posts to, when requests arrive on another (RFC 9421's `@target-uri`, `@authority`, ...). */
+  publicUrl?: string;
+  /** The `tag` an RFC 9421 signature must carry. */
+  requiredTag?: string;
+  /** Components an RFC 9421 signature must cover, lower case (`@method`, `content-type`, ...). */
+  requiredComponents?: readonly string[];
+  /** Whether an RFC 9421 signature must cover `content-digest` (default true: only then is the body authenticated). */
+  requireContentDigest?: boolean;
 }
 
 /** One received request (a `Capture` from `readCapture` spreads into it). */
@@ -101,7 +90,7 @@ export interface RequestOptions {
 
 export interface VerifyOptions extends SourceOptions, RequestOptions {}
 
-/** `inspect` detects the vendor from the headers when it is left out. */
+/** Without a `vendor`, `inspect` verifies nothing: it reports `unsupported_vendor` and the vendor the headers suggest. */
 export interface InspectOptions extends Omit<SourceOptions, "vendor">, RequestOptions {
   vendor?: Vendor | "";
 }
@@ -153,11 +142,28 @@ export interface Step {
   detail: string;
 }
 
+/** The answer a vendor's endpoint check expects instead of an event: its status and JSON body ("" for none). */
+export interface Handshake {
+  status: number;
+  body: string;
+}
+
+/** Every event of a verified request, and the answer it expects when it is a handshake (then emit nothing). */
+export interface Verified<T = unknown> {
+  /** One for most vendors; several for a batch (a Fitbit array, a FHIR notification Bundle); none for a handshake. */
+  events: CloudEvent<T>[];
+  /** Metriport's ping (answered `{"pong": ...}`), a FHIR handshake or heartbeat; null for an ordinary webhook. */
+  handshake: Handshake | null;
+}
+
 /** What `inspect` found. */
 export interface Report {
+  /** The configured vendor; null when none (or an unknown one) was configured. */
   vendor: Vendor | null;
-  /** Whether the vendor was detected from the headers rather than given. */
+  /** Whether the headers look like a vendor's while none was configured (see `suggested`). */
   detected: boolean;
+  /** The vendor the headers look like, when none was configured: configure it to verify (the request never picks). */
+  suggested: Vendor | null;
   ok: boolean;
   /** Whether the signature (or token) itself was good. */
   verified: boolean;
@@ -168,7 +174,12 @@ export interface Report {
   error: { code: ErrorCode | "invalid_options"; message: string; hint: string | null } | null;
   /** Findings from trying common mistakes (a trimmed key, a re-encoded body, ...). */
   diagnosis: string[];
+  /** The event (the first, when the request carries several). */
   event: CloudEvent | null;
+  /** Every event the request carries. */
+  events: CloudEvent[];
+  /** The answer a handshake expects, when the request is one. */
+  handshake: Handshake | null;
 }
 
 /** What to sign, as the vendor would. */
@@ -198,6 +209,11 @@ export interface Sample {
   headers: Array<[string, string]>;
   /** Whether the vendor's check authenticates the body: false for token senders (MYCURE, header tokens). */
   signsBody: boolean;
+  /** Whether one request may carry several events, or none (FHIR, Fitbit): receive them with `verifyAll`. */
+  batches: boolean;
+  /** The HTTP status that acknowledges a webhook to this vendor (Fitbit: 204), and the one refusing a forgery. */
+  acceptedStatus: number;
+  unauthenticatedStatus: number;
 }
 
 /** A sample signed for a given time, ready to send. */
@@ -216,20 +232,49 @@ export declare const errorCodes: readonly ErrorCode[];
 /** Every vendor identifier. */
 export declare function vendors(): Vendor[];
 
-/** A source whose keys are parsed once: verify many requests with it. Throws `CarehookError` for a bad key or vendor. */
+/**
+ * A source whose keys are parsed once: verify many requests with it. Throws `CarehookError` for a bad key or vendor
+ * (`invalid_key` with a hint for a key that is undefined: an environment variable that is not set), and a TypeError
+ * for an option the core does not know.
+ */
 export declare class Verifier {
   constructor(options: SourceOptions);
   readonly vendor: Vendor;
-  /** The CloudEvent, or throws `CarehookError`. */
+  /** The status that acknowledges a webhook to this vendor: 200 for most, 204 for Fitbit. */
+  readonly acceptedStatus: number;
+  /** The status refusing a request that is not authentic: 401 for most, 404 for Fitbit. */
+  readonly unauthenticatedStatus: number;
+  /** The status to refuse this vendor's request with: `httpStatus(code)`, or `unauthenticatedStatus` for an unauthentic one. */
+  httpStatus(code: ErrorCode): number;
+  /**
+   * The CloudEvent, or throws `CarehookError`. A request carrying no event (a handshake) or several (a batch) is
+   * refused with `invalid_payload`, so none is dropped: use `verifyAll` for vendors that batch (`Sample.batches`).
+   */
   verify<T = unknown>(request: RequestOptions): CloudEvent<T>;
+  /** Every event of the request, and the answer a handshake expects; throws `CarehookError`. */
+  verifyAll<T = unknown>(request: RequestOptions): Verified<T>;
+  /** The answer to the vendor's own endpoint check (DrChrono's `GET ?msg=`, Fitbit's `GET ?verify=`), or null. */
+  challenge(request: RequestOptions): Handshake | null;
   /** The CloudEvent as JSON text, exactly as serialized (numbers keep their text). */
   verifyToJSON(request: RequestOptions): string;
   /** Verifies a Fetch API Request without consuming its body. */
   verifyRequest<T = unknown>(request: RequestLike, extra?: RequestOptions): Promise<CloudEvent<T>>;
 }
 
-/** Verifies one webhook: its CloudEvent, or throws `CarehookError`. */
+/** Verifies one webhook: its CloudEvent, or throws `CarehookError` (`invalid_payload` for a batch or a handshake). */
 export declare function verify<T = unknown>(options: VerifyOptions): CloudEvent<T>;
+
+/** Verifies one webhook: every event it carries, and the answer a handshake expects; throws `CarehookError`. */
+export declare function verifyAll<T = unknown>(options: VerifyOptions): Verified<T>;
+
+/** The answer to a vendor's own endpoint check (`GET ?msg=`, `GET ?verify=`), or null when the request is not one. */
+export declare function challenge(options: VerifyOptions): Handshake | null;
+
+/** The HTTP status for an error code, from the core's one mapping: 401, 400, 413 or 500 (500 for an unknown code). */
+export declare function httpStatus(code: ErrorCode | string): ErrorStatus;
+
+/** What kind of refusal a code is; null for a code carehook does not know. */
+export declare function errorKind(code: ErrorCode | string): ErrorKind | null;
 
 /** Verifies a Fetch API Request (Workers, Deno, Bun, Next.js, Hono); the Request stays readable. */
 export declare function verifyRequest<T = unknown>(

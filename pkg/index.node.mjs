@@ -1,7 +1,3 @@
-// Node, Deno and Bun (ESM): the .wasm is read from disk and instantiated synchronously at import.
-import { readFileSync } from "node:fs";
-import { initSync } from "./dist/carehook.js";
-
-initSync({ module: readFileSync(new URL("./dist/carehook_bg.wasm", import.meta.url)) });
-
-export * from "./src/api.js";
+// Node, Deno and Bun (ESM): the CommonJS build (dist/index.cjs, which reads the .wasm from disk and instantiates it
+// synchronously), re-exported. import and require() then share one instance: one CarehookError class, one .wasm.
+export * from "./dist/index.cjs";

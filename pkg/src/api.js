@@ -1,17 +1,24 @@
 // The carehook API over the wasm bindings. Runtime-neutral: no Node globals here (see the index.*.mjs entries).
 // Nothing here calls into wasm while the module is evaluated: each entry instantiates it first.
 import * as wasm from "../dist/carehook.js";
+import { ERROR_CODES } from "../dist/facts.js";
 
 export { readCapture, toCurl, toHttp } from "./capture.js";
 
 const encoder = new TextEncoder();
-const CONFIG_KEYS = ["tolerance", "publicPath", "maxBodyBytes", "maxHeaderBytes", "maxSignatures", "allowIps", "source", "utcOffsetMinutes"];
 
-/** Every stable error code, in a fixed order. */
-export const errorCodes = Object.freeze([
-  "missing_header", "malformed_header", "invalid_key", "signature_mismatch", "timestamp_out_of_tolerance",
-  "digest_mismatch", "token_mismatch", "body_too_large", "invalid_payload", "unsupported_vendor",
+/**
+ * Option names that describe the request (or a `Capture` from `readCapture`, or an adapter's per-request settings),
+ * not the source. Every other option goes to the core, which refuses a name it does not know: a misspelt option is
+ * an error, never silently dropped.
+ */
+const REQUEST_KEYS = new Set([
+  "method", "url", "path", "query", "headers", "body", "now", "remoteIp",
+  "format", "bodyFile", "entry", "entries", "notes",
 ]);
+
+/** Every stable error code, in the core's fixed order (generated from the .wasm when the package is built). */
+export const errorCodes = ERROR_CODES;
 
 /** Every vendor identifier carehook verifies. */
 export function vendors() {
@@ -30,7 +37,7 @@ export class CarehookError extends Error {
 }
 
 function fail(raw, bodyWasText) {
-  if (raw instanceof Error) return raw; // a TypeError from the bindings (bad options)
+  if (raw instanceof Error) return raw; // a TypeError from the bindings (bad options), or a CarehookError from here
   const err = new CarehookError(raw);
   if (bodyWasText && err.code === "signature_mismatch") {
     err.hint = "the body was passed as a string: pass the raw bytes received (Uint8Array, Buffer or ArrayBuffer); decoding and re-encoding can change them";
@@ -38,18 +45,48 @@ function fail(raw, bodyWasText) {
   return err;
 }
 
-/** Source configuration (what the keyring and options are), separate from the request. */
+const UNSET =
+  "an environment variable that is not set reads as undefined: check that it is set where this runs (a .env file, the Worker's secrets, the deployment's settings)";
+
+/** The keyring as the core takes it: strings; an unset variable (undefined, null) is a key error that says so. */
+function keyring(options) {
+  const unset = (v) => v === undefined || v === null;
+  const name = unset(options.keys) && "key" in options ? "key" : "keys";
+  const given = options[name];
+  if (unset(given)) {
+    if (!("keys" in options) && !("key" in options)) return [];
+    throw new CarehookError({ code: "invalid_key", message: `a configured key is invalid: ${name} is ${given}`, hint: UNSET });
+  }
+  const list = typeof given === "string" ? [given] : given;
+  if (!Array.isArray(list)) throw new TypeError("carehook: keys must be a string or an array of strings");
+  list.forEach((k, i) => {
+    if (k === undefined || k === null) {
+      throw new CarehookError({ code: "invalid_key", message: `a configured key is invalid: ${name}[${i}] is ${k}`, hint: UNSET });
+    }
+    if (typeof k !== "string") throw new TypeError(`carehook: ${name}[${i}] must be a string, not ${typeof k}`);
+  });
+  return list;
+}
+
+/** Source configuration (the vendor, the keyring and every source option), separate from the request. */
 function sourceConfig(options) {
   if (!options || typeof options !== "object") throw new TypeError("carehook: options must be an object");
-  const keys = options.keys ?? options.key;
-  const cfg = { vendor: options.vendor ?? "", keys: keys === undefined ? [] : keys };
-  if (typeof cfg.vendor !== "string") throw new TypeError("carehook: vendor must be a string");
-  if (typeof cfg.keys === "string") cfg.keys = [cfg.keys];
-  if (!Array.isArray(cfg.keys) || !cfg.keys.every((k) => typeof k === "string")) {
-    throw new TypeError("carehook: keys must be a string or an array of strings");
+  const vendor = options.vendor ?? "";
+  if (typeof vendor !== "string") throw new TypeError("carehook: vendor must be a string");
+  const cfg = { vendor, keys: keyring(options) };
+  for (const k of Object.keys(options)) {
+    if (k === "vendor" || k === "keys" || k === "key" || REQUEST_KEYS.has(k)) continue;
+    const v = options[k];
+    if (v !== undefined && v !== null) cfg[k] = v; // unset means the default; the core judges everything else
   }
-  for (const k of CONFIG_KEYS) if (options[k] !== undefined && options[k] !== null) cfg[k] = options[k];
   return cfg;
+}
+
+/** Each vendor's answers: the status that acknowledges a webhook, and the one refusing an unauthentic one. */
+let answers;
+function answersOf(vendor) {
+  answers ??= new Map(samples().map((s) => [s.vendor, { accepted: s.acceptedStatus, unauthenticated: s.unauthenticatedStatus }]));
+  return answers.get(vendor) ?? { accepted: 200, unauthenticated: 401 };
 }
 
 /** Headers as `name\0value\0...`: a Fetch `Headers`, a plain object (Node's arrays included) or [name, value] pairs. */
@@ -130,6 +167,21 @@ export class Verifier {
     return this.#inner.vendor;
   }
 
+  /** The status that acknowledges a webhook to this vendor: 200 for most, 204 for Fitbit. */
+  get acceptedStatus() {
+    return answersOf(this.vendor).accepted;
+  }
+
+  /** The status refusing a request that is not authentic: 401 for most, 404 for Fitbit. */
+  get unauthenticatedStatus() {
+    return answersOf(this.vendor).unauthenticated;
+  }
+
+  /** The status to answer this vendor's request refused with `code`: `httpStatus(code)`, or this vendor's own for an unauthentic request. */
+  httpStatus(code) {
+    return errorKind(code) === "unauthenticated" ? this.unauthenticatedStatus : httpStatus(code);
+  }
+
   /** The CloudEvent as JSON text, exactly as carehook serializes it (numbers keep their text). */
   verifyToJSON(request) {
     const r = requestParts(request);
@@ -140,9 +192,32 @@ export class Verifier {
     }
   }
 
-  /** The CloudEvent, or throws a `CarehookError`. */
+  /**
+   * The CloudEvent, or throws a `CarehookError`. A request that carries no event (a handshake) or several (a FHIR
+   * notification Bundle, a Fitbit array) is refused with `invalid_payload`: use `verifyAll`, so none is dropped.
+   */
   verify(request) {
     return JSON.parse(this.verifyToJSON(request));
+  }
+
+  /**
+   * Every event of the request and, for an endpoint check (Metriport's ping, a FHIR handshake or heartbeat), the
+   * answer the sender expects: `{ events: CloudEvent[], handshake: { status, body } | null }`.
+   */
+  verifyAll(request) {
+    const r = requestParts(request);
+    try {
+      return JSON.parse(this.#inner.verifyAll(r.method, r.url, r.headers, r.body, r.now, r.remoteIp));
+    } catch (e) {
+      throw fail(e, r.text);
+    }
+  }
+
+  /** The answer to a vendor's own endpoint check (DrChrono's `GET ?msg=`, Fitbit's `GET ?verify=`), or null. */
+  challenge(request) {
+    const r = requestParts({ method: "GET", ...request, body: undefined });
+    const answer = this.#inner.challenge(r.method, r.url, r.headers);
+    return answer === undefined ? null : JSON.parse(answer);
   }
 
   /** Verifies a Fetch API `Request` without consuming it. */
@@ -161,12 +236,35 @@ export function verify(options) {
   return new Verifier(options).verify(options);
 }
 
+/** Every event of one webhook, and the answer an endpoint check expects; throws `CarehookError`. */
+export function verifyAll(options) {
+  return new Verifier(options).verifyAll(options);
+}
+
+/** The answer to a vendor's own endpoint check request (`GET ?msg=`, `GET ?verify=`), or null when it is not one. */
+export function challenge(options) {
+  return new Verifier(options).challenge(options);
+}
+
+/** The HTTP status a receiver answers an error code with (401, 400, 413 or 500), from the core's one mapping. */
+export function httpStatus(code) {
+  return wasm.httpStatus(String(code));
+}
+
+/** What kind of refusal a code is: "unauthenticated", "unreadable", "too_large" or "misconfigured"; null for an unknown code. */
+export function errorKind(code) {
+  return wasm.errorKind(String(code)) ?? null;
+}
+
 /** Like `verify`, for Fetch API runtimes (Workers, Deno, Bun, Next.js, Hono); the Request stays usable. */
 export async function verifyRequest(request, options) {
   return verify({ ...(await fromFetchRequest(request, {})), ...options });
 }
 
-/** A step-by-step report of one verification. Never throws. `vendor` may be omitted to detect it. */
+/**
+ * A step-by-step report of one verification. Never throws. Without a `vendor` nothing is verified (only
+ * configuration picks the scheme): the report is not ok, and `suggested` names the vendor the headers look like.
+ */
 export function inspect(options) {
   try {
     const r = requestParts(options);
@@ -176,8 +274,13 @@ export function inspect(options) {
     }
     return report;
   } catch (e) {
-    const err = e instanceof Error ? { code: "invalid_options", message: e.message, hint: null } : e;
-    return { vendor: null, detected: false, ok: false, verified: false, steps: [], matched_key: null, error: err, diagnosis: [], event: null };
+    const err = e instanceof CarehookError ? { code: e.code, message: e.message, hint: e.hint }
+      : e instanceof Error ? { code: "invalid_options", message: e.message, hint: null }
+      : { code: e.code, message: e.message, hint: e.hint ?? null };
+    return {
+      vendor: null, detected: false, suggested: null, ok: false, verified: false, steps: [], matched_key: null, error: err,
+      diagnosis: [], event: null, events: [], handshake: null,
+    };
   }
 }
 
@@ -200,7 +303,10 @@ export function verifyKey(vendor, signingKey) {
   }
 }
 
-/** A realistic example for every vendor: `{ vendor, path, body, signingKey, verifyKey, headers }`. */
+/**
+ * A realistic example for every vendor: `{ vendor, path, body, signingKey, verifyKey, headers, signsBody, batches,
+ * acceptedStatus, unauthenticatedStatus }`.
+ */
 export function samples() {
   return JSON.parse(wasm.samples());
 }

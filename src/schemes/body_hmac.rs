@@ -85,6 +85,7 @@ pub fn verify_body_hmac(cx: &mut Ctx<'_>, header: &'static str, prefix: &str) ->
 
 /// The headers [`verify_body_hmac`] checks.
 pub fn sign_body_hmac(header: &str, prefix: &str, key: &str, body: &[u8]) -> Result<Vec<(String, String)>, Error> {
+    crate::keys::expect_secret(key)?;
     let secret = crate::keys::Secret::from_text(key)?;
     let tag = hmac_sha256(secret.expose(), &[body]);
     Ok(vec![(header.to_owned(), format!("{prefix}{}", ::hex::encode(tag)))])
@@ -107,6 +108,7 @@ pub fn strip_prefix_ci<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
 pub fn sign_hmac_sha1_fitbit(client_secret: &str, body: &[u8]) -> Result<String, Error> {
     use base64::Engine;
     use hmac::{Hmac, Mac};
+    crate::keys::expect_secret(client_secret)?;
     let secret = crate::keys::Secret::from_text(client_secret)?;
     let mut key = zeroize::Zeroizing::new(secret.expose().to_vec());
     key.push(b'&');

@@ -210,8 +210,8 @@ impl<'a> Ctx<'a> {
         signatures: &[Vec<u8>],
     ) -> Result<Matched, Error> {
         let mut hmac_keys = 0;
-        for (i, key) in self.keys.iter().enumerate() {
-            let Key::Hmac(secret) = key else { continue };
+        for e in self.keys.entries() {
+            let (i, Key::Hmac(secret)) = (e.index, &e.key) else { continue };
             hmac_keys += 1;
             let mut k = zeroize::Zeroizing::new(secret.expose().to_vec());
             k.extend_from_slice(key_suffix);

@@ -86,6 +86,7 @@ impl Scheme for Healthie {
     }
 
     fn sign(&self, key: &str, input: &SignInput<'_>) -> Result<Vec<(String, String)>, Error> {
+        crate::keys::expect_secret(key)?;
         let secret = Secret::from_text(key)?;
         let digest = format!("SHA-256={}", STANDARD.encode(Sha256::digest(input.body)));
         let s = format!(

@@ -122,6 +122,7 @@ impl Scheme for Stripe {
     }
 
     fn sign(&self, key: &str, input: &SignInput<'_>) -> Result<Vec<(String, String)>, Error> {
+        crate::keys::expect_secret(key)?;
         let secret = Secret::from_text(key)?;
         let t = input.now.to_string();
         let tag = hmac_sha256(secret.expose(), &[t.as_bytes(), b".", input.body]);

@@ -1,16 +1,19 @@
 // The package as users install it: `npm pack`, then `npm install <tarball>` (offline) into a project outside the
-// repository; require() and import of every entry, the CLI from node_modules/.bin, and the TypeScript declarations
-// checked with tsc against what was installed.
+// repository; require() and import of every entry (one instance, one CarehookError class for both), the CLI from
+// node_modules/.bin, the license, and the TypeScript declarations checked with tsc against what was installed and
+// against what the installed core says (every vendor, error code and status).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import * as api from "../../pkg/index.node.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const PKG = join(ROOT, "pkg");
+const VENDORS = api.vendors().length;
 let tmp, app, packed;
 
 function run(cmd, args, opts = {}) {
@@ -39,17 +42,44 @@ function setUp() {
   npm(["install", "--offline", "--ignore-scripts", "--no-package-lock", join(tmp, packed.filename)], app);
 }
 
-test("the tarball holds the entries, adapters, CLI, declarations and .wasm, and nothing else", () => {
+test("the tarball holds the entries, adapters, CLI, declarations, .wasm and license, and nothing else", () => {
   const files = packed.files.map((f) => f.path).sort();
   for (const f of [
-    "package.json", "README.md", "index.node.mjs", "index.browser.mjs", "index.workerd.mjs", "index.d.ts",
+    "package.json", "README.md", "LICENSE", "index.node.mjs", "index.browser.mjs", "index.workerd.mjs", "index.d.ts",
     "express.d.ts", "fetch.d.ts", "src/api.js", "src/capture.js", "src/express.js", "src/fetch.js", "src/http.js", "bin/carehook.mjs",
     "dist/carehook.js", "dist/carehook_bg.wasm", "dist/index.cjs", "dist/express.cjs", "dist/fetch.cjs",
-    "dist/index.d.cts", "dist/express.d.cts", "dist/fetch.d.cts",
+    "dist/index.d.cts", "dist/express.d.cts", "dist/fetch.d.cts", "dist/facts.js", "dist/facts.d.ts", "dist/facts.d.cts",
   ]) assert.ok(files.includes(f), `missing ${f}`);
-  assert.deepEqual(files.filter((f) => !/^(package\.json|README\.md|index\.|express\.d|fetch\.d|src\/|bin\/|dist\/)/.test(f)), []);
-  assert.ok(!files.includes("src/node-cjs.js"), "build-only sources stay out");
+  assert.deepEqual(files.filter((f) => !/^(package\.json|README\.md|LICENSE|index\.|express\.d|fetch\.d|src\/|bin\/|dist\/)/.test(f)), []);
+  for (const f of ["src/node-cjs.js", "src/gen-facts.mjs"]) assert.ok(!files.includes(f), `build-only ${f} stays out`);
   assert.equal(packed.entryCount, files.length);
+});
+
+test("the installed package carries the repository's Apache-2.0 license", () => {
+  const installed = readFileSync(join(app, "node_modules/carehook/LICENSE"), "utf8");
+  assert.equal(installed, readFileSync(join(ROOT, "LICENSE"), "utf8"));
+  assert.match(installed, /^\s*Apache License\s+Version 2\.0, January 2004/);
+  assert.match(installed, /END OF TERMS AND CONDITIONS/, "the full text, not a notice");
+  const manifest = JSON.parse(readFileSync(join(app, "node_modules/carehook/package.json"), "utf8"));
+  assert.equal(manifest.license, "Apache-2.0");
+});
+
+test("import and require() share one instance: one CarehookError class, whichever entry threw", () => {
+  const code = `
+    import { createRequire } from "node:module";
+    const require = createRequire(import.meta.url);
+    const esm = await import("carehook"), cjs = require("carehook");
+    const esmExpress = await import("carehook/express"), cjsFetch = require("carehook/fetch");
+    const thrown = [];
+    for (const make of [() => esmExpress.webhook({ vendor: "stripe", keys: [] }), () => cjsFetch.webhook({ vendor: "stripe", keys: [] }),
+                        () => esm.verify({ vendor: "nope", keys: "k" }), () => cjs.verify({ vendor: "nope", keys: "k" })]) {
+      try { make(); } catch (e) { thrown.push(e instanceof esm.CarehookError && e instanceof cjs.CarehookError); }
+    }
+    console.log(JSON.stringify({ same: cjs.CarehookError === esm.CarehookError, verifier: cjs.Verifier === esm.Verifier,
+      keys: Object.keys(esm).sort().join() === Object.keys(cjs).sort().join(), thrown }));`;
+  const r = run(process.execPath, ["--input-type=module", "-e", code]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { same: true, verifier: true, keys: true, thrown: [true, true, true, true] });
 });
 
 test("require() works from outside the repository: every entry, one shared instance", () => {
@@ -64,7 +94,7 @@ test("require() works from outside the repository: every entry, one shared insta
   const r = run(process.execPath, ["-e", code]);
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
-  assert.deepEqual([out.type, out.vendors, out.shared, out.fns], ["github.issues.opened", 13, true, ["function", "function", "function", "function"]]);
+  assert.deepEqual([out.type, out.vendors, out.shared, out.fns], ["github.issues.opened", VENDORS, true, ["function", "function", "function", "function"]]);
   assert.deepEqual(out.resolved, [join(app, "node_modules/carehook/dist/index.cjs"), join(app, "node_modules/carehook/dist/express.cjs")]);
 });
 
@@ -96,7 +126,7 @@ test("import works from outside the repository: every entry, one shared instance
 test("the CLI runs from node_modules/.bin", () => {
   const r = run(join(app, "node_modules/.bin/carehook"), ["samples"]);
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout.trim().split("\n").length, 1 + 13);
+  assert.equal(r.stdout.trim().split("\n").length, 1 + VENDORS);
   const v = run(join(app, "node_modules/.bin/carehook"), ["--version"]);
   assert.equal(v.stdout.trim(), packed.version);
 });
@@ -112,6 +142,38 @@ test("the TypeScript declarations type-check as installed (ESM with Hono and Exp
     const r = run(tsc, ["-p", project]);
     assert.equal(r.status, 0, `${project}:\n${r.stdout}${r.stderr}`);
   }
+  // The declared unions are exactly what the installed core says: each Record must name every member, and no other.
+  const core = run(process.execPath, ["--input-type=module", "-e", `
+    import { readFileSync } from "node:fs";
+    const glue = await import("./node_modules/carehook/dist/carehook.js");
+    glue.initSync({ module: readFileSync("node_modules/carehook/dist/carehook_bg.wasm") });
+    const codes = glue.errorCodes();
+    console.log(JSON.stringify({ vendors: glue.vendors(), codes, statuses: codes.map((c) => glue.httpStatus(c)), kinds: codes.map((c) => glue.errorKind(c)) }));`]);
+  assert.equal(core.status, 0, core.stderr);
+  const facts = JSON.parse(core.stdout);
+  assert.ok(facts.vendors.length === VENDORS && facts.codes.length === api.errorCodes.length);
+  const record = (type, keys) => `const every${type}: Record<${type}, true> = { ${[...new Set(keys)].map((k) => `${JSON.stringify(k)}: true`).join(", ")} };`;
+  writeFileSync(join(app, "facts.mts"), [
+    `import type { ErrorCode, ErrorKind, ErrorStatus, Vendor } from "carehook";`,
+    record("Vendor", facts.vendors), record("ErrorCode", facts.codes), record("ErrorStatus", facts.statuses), record("ErrorKind", facts.kinds),
+    `import { errorCodes, vendors } from "carehook";`,
+    `const listed: readonly ErrorCode[] = errorCodes; const named: Vendor[] = vendors();`,
+  ].join("\n") + "\n");
+  writeFileSync(join(app, "facts.cts"), [
+    `import carehook = require("carehook");`,
+    record("Vendor", facts.vendors).replace("Record<Vendor", "Record<carehook.Vendor"),
+    record("ErrorCode", facts.codes).replace("Record<ErrorCode", "Record<carehook.ErrorCode"),
+  ].join("\n") + "\n");
+  writeFileSync(join(app, "tsconfig.facts.json"), JSON.stringify({ compilerOptions: { ...base, lib: ["es2022"] }, files: ["facts.mts", "facts.cts"] }));
+  const agree = run(tsc, ["-p", "tsconfig.facts.json"]);
+  assert.equal(agree.status, 0, `the declarations and the core disagree:\n${agree.stdout}${agree.stderr}`);
+  // And a union that lost a member, or gained one, does fail there.
+  writeFileSync(join(app, "facts-wrong.mts"), record("Vendor", [...facts.vendors.slice(1), "acme"]).replace(/^/, `import type { Vendor } from "carehook";\n`) + "\n");
+  writeFileSync(join(app, "tsconfig.facts-wrong.json"), JSON.stringify({ compilerOptions: { ...base, lib: ["es2022"] }, files: ["facts-wrong.mts"] }));
+  const disagree = run(tsc, ["-p", "tsconfig.facts-wrong.json"]);
+  assert.notEqual(disagree.status, 0);
+  assert.match(disagree.stdout, /facts-wrong\.mts.*error TS/);
+
   // And tsc does report errors here: a wrong use must fail.
   writeFileSync(join(app, "wrong.mts"), `import { verify } from "carehook";\nconst n: number = verify({ vendor: "stripe" });\n`);
   writeFileSync(join(app, "tsconfig.wrong.json"), JSON.stringify({ compilerOptions: { ...base, lib: ["es2022"] }, files: ["wrong.mts"] }));

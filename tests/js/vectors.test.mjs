@@ -18,4 +18,8 @@ for (const [name, api] of [["ESM", esm], ["CommonJS", cjs]]) {
 test("the CommonJS and ESM entries share one .wasm and one API", () => {
   assert.deepEqual(Object.keys(cjs).sort(), Object.keys(esm).sort());
   assert.deepEqual(cjs.vendors(), esm.vendors());
+  // One instance: the ESM entry re-exports the CommonJS build, so an error from either is an instance of both.
+  for (const name of Object.keys(cjs)) assert.equal(esm[name], cjs[name], name);
+  assert.throws(() => esm.verify({ vendor: "nope", keys: "k" }), cjs.CarehookError);
+  assert.throws(() => cjs.verify({ vendor: "nope", keys: "k" }), esm.CarehookError);
 });

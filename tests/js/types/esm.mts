@@ -1,9 +1,10 @@
 // Type-checks the published declarations as an ESM TypeScript user sees them (tsc --noEmit, module nodenext).
 // Each @ts-expect-error line must be an error: if a declaration became too loose, tsc reports the unused directive.
 import {
-  CarehookError, Verifier, detectVendor, errorCodes, inspect, readCapture, samples, sign, signedSample, toCurl, toHttp,
-  vendors, verify, verifyKey, verifyRequest, type Capture, type CaptureFormat, type CloudEvent, type ErrorCode, type Report,
-  type Vendor,
+  CarehookError, Verifier, challenge, detectVendor, errorCodes, errorKind, httpStatus as coreStatus, inspect, readCapture,
+  samples, sign, signedSample, toCurl, toHttp, vendors, verify, verifyAll, verifyKey, verifyRequest, type Capture,
+  type CaptureFormat, type CloudEvent, type ErrorCode, type ErrorKind, type ErrorStatus, type Handshake, type Report,
+  type Vendor, type Verified,
 } from "carehook";
 import { httpStatus, webhook as expressWebhook } from "carehook/express";
 import { refusal, webhook, webhookHandler } from "carehook/fetch";
@@ -31,12 +32,26 @@ try {
   }
 }
 
-const every: Record<ErrorCode, true> = {
-  missing_header: true, malformed_header: true, invalid_key: true, signature_mismatch: true,
-  timestamp_out_of_tolerance: true, digest_mismatch: true, token_mismatch: true, body_too_large: true,
-  invalid_payload: true, unsupported_vendor: true,
-};
+// Every member of Vendor and ErrorCode is checked against the installed core by tests/js/package.test.mjs.
 const codes: readonly ErrorCode[] = errorCodes;
+const statusOf: ErrorStatus = coreStatus("invalid_payload");
+const kind: ErrorKind | null = errorKind("signature_mismatch");
+
+// Batches and handshakes: every event, and the answer an endpoint check expects.
+const all: Verified<{ collectionType: string }> = verifyAll<{ collectionType: string }>({ vendor: "fitbit", keys: "secret", body: "[]" });
+const firstType: string | undefined = all.events[0]?.data.collectionType;
+const answer: Handshake | null = all.handshake;
+const check: Handshake | null = challenge({ vendor: "fitbit", keys: "secret", verificationCode: "code", url: "/in/fitbit?verify=code" });
+const fitbit = new Verifier({ vendor: "fitbit", keys: "secret" });
+const statuses: number[] = [fitbit.acceptedStatus, fitbit.unauthenticatedStatus, fitbit.httpStatus("signature_mismatch")];
+const rfc9421 = new Verifier({
+  vendor: "rfc9421", keys: "{}", publicUrl: "https://hooks.example.com/in/x", requiredTag: "app",
+  requiredComponents: ["@method", "content-digest"], requireContentDigest: true,
+});
+const token = new Verifier({ vendor: "header-token", keys: "t".repeat(16), tokenHeader: "x-token", tokenPrefix: "" });
+const suggested: Vendor | null = inspect({ headers: { "x-hub-signature-256": "sha256=00" }, body: "{}" }).suggested;
+// @ts-expect-error: not an option
+new Verifier({ vendor: "stripe", keys: "k", tolerence: 60 });
 const names: Vendor[] = vendors();
 const report: Report = inspect({ headers: [["stripe-signature", "t=1,v1=00"]], body: "{}" });
 const step: string | undefined = report.steps[0]?.detail;
@@ -54,9 +69,10 @@ verify({ vendor: "stripe", keys: "k", body: { parsed: true } });
 // @ts-expect-error: keys are strings
 new Verifier({ vendor: "stripe", keys: 42 });
 
-// Hono: the middleware fits app.post, and c.get("webhook") is the CloudEvent.
-const app = new Hono<{ Variables: { webhook: CloudEvent } }>();
+// Hono: the middleware fits app.post; c.get("webhook") is the CloudEvent, c.get("webhooks") every event.
+const app = new Hono<{ Variables: { webhook: CloudEvent; webhooks: CloudEvent[] } }>();
 app.post("/in/stripe", webhook({ vendor: "stripe", keys: "whsec_x" }), (c) => c.json({ type: c.get("webhook").type }));
+app.post("/in/fitbit", webhook({ vendor: "fitbit", keys: "k" }), (c) => c.json({ n: c.get("webhooks").length }));
 
 // Fetch handlers: a plain handler, and a Worker whose keys come from env.
 const handle: (request: Request) => Promise<Response> = webhookHandler({ vendor: "stripe", keys: "k" }, (e) => new Response(e.id));
@@ -72,6 +88,7 @@ const refused: Response = refusal({ code: "digest_mismatch", message: "the body 
 const mw = expressWebhook({ vendor: "github", keys: "s", now: () => 1763800000 });
 declare const req: Express.Request;
 const seen: CloudEvent | undefined = req.webhook;
+const seenAll: CloudEvent[] | undefined = req.webhooks;
 
 // A captured request, read once, spreads into verify's options; written back as curl or raw HTTP.
 const cap: Capture = readCapture(new Uint8Array(0), { body: "{}", entry: 0 });
