@@ -81,6 +81,7 @@ VENDORS.forEach((_, i) => ["{PK}", "{SK}", "{PK}\n{SK}", " {PK}\n"].forEach((k) 
 // empty body that a vendor normalizes to an event without data (normalize).
 seed("keys", [VENDORS.indexOf("github")], "whpk_AQAAAAAAAAAA]AAAAAAAAAAAAAAAAAAAAAAAAAAjAAAAAAA=");
 seed("normalize", [VENDORS.indexOf("fhir"), 0x2d, 0x60], "");
+seed("keys", [0x94], '{"keys":[]}'); // a JWK Set that sign took as an HMAC secret
 
 rmSync(out, { recursive: true, force: true });
 let total = 0;

@@ -370,6 +370,14 @@ pub const WHITESPACE: Error = Error::InvalidKey {
 
 /// Refuses a public or private key where a shared secret is expected.
 pub fn expect_secret(text: &str) -> Result<(), Error> {
+    let t = text.trim();
+    let jwk = t.starts_with('{')
+        && serde_json::from_str::<JwkShape<'_>>(t).is_ok_and(|s| s.keys.is_some() || s.kty.is_some());
+    if jwk && Form::of(text) != Form::PublicKey && Form::of(text) != Form::PrivateKey {
+        return Err(Error::InvalidKey {
+            reason: "this is a JWK or JWK Set, but this vendor takes its shared secret as plain text: configure the secret itself",
+        });
+    }
     match Form::of(text) {
         Form::PublicKey => Err(Error::InvalidKey {
             reason: "this is a public key (whpk_, PEM or JWK), but this vendor signs with a shared secret: configure the webhook secret",
