@@ -82,6 +82,7 @@ VENDORS.forEach((_, i) => ["{PK}", "{SK}", "{PK}\n{SK}", " {PK}\n"].forEach((k) 
 seed("keys", [VENDORS.indexOf("github")], "whpk_AQAAAAAAAAAA]AAAAAAAAAAAAAAAAAAAAAAAAAAjAAAAAAA=");
 seed("normalize", [VENDORS.indexOf("fhir"), 0x2d, 0x60], "");
 seed("keys", [0x94], '{"keys":[]}'); // a JWK Set that sign took as an HMAC secret
+seed("keys", [VENDORS.indexOf("drchrono")], "drchrono_token_a, b_c"); // a token a runtime would read as two values
 
 rmSync(out, { recursive: true, force: true });
 let total = 0;

@@ -114,6 +114,12 @@ impl Scheme for HeaderToken {
                 reason: "a header token must be at least 16 characters to be unguessable",
             });
         }
+        // One header value, read the same way in every runtime: a runtime joins repeated headers with ", ".
+        if !text.bytes().all(|b| b.is_ascii_graphic()) || text.contains(',') {
+            return Err(Error::InvalidKey {
+                reason: "a header token is visible ASCII without spaces or commas (it travels as one header value)",
+            });
+        }
         Secret::from_text(text).map(Key::Token)
     }
 
