@@ -1,8 +1,9 @@
 // carehook/express: a middleware for Express and other Node `(req, res, next)` servers (Connect, plain node:http).
-// It reads the raw body itself, verifies it, sets `req.webhook` to the CloudEvent, or answers 401/400/413 with
-// `{ error, message }`. It never logs.
+// It reads the raw body itself, verifies it, sets `req.webhooks` to every CloudEvent of the request (and
+// `req.webhook` to the event when there is exactly one), or answers the request itself: a refusal with
+// `{ error, message }`, a vendor's handshake or endpoint check as the vendor expects. It never logs.
 import { Verifier, CarehookError } from "#carehook";
-import { bodyLimit, clock, httpStatus, refusalBody } from "./http.js";
+import { NOT_ALLOWED, bodyLimit, clock, httpStatus, refusalBody, refusalStatus } from "./http.js";
 
 export { httpStatus };
 
@@ -14,6 +15,11 @@ const PARSED =
  * `webhook(options)`: options as for `verify` (vendor, keys, tolerance, publicPath, maxBodyBytes, allowIps, ...),
  * plus `now` (Unix seconds, Date, or a function returning one) and `remoteIp(req)`. `options` may also be a function
  * `(req) => options` (sync or async) to pick keys per request; an object is checked once, here.
+ *
+ * `next()` runs only for a verified request that carries events, with `res.statusCode` set to the status that
+ * acknowledges a webhook to this vendor (Fitbit: 204), so `res.end()` answers as the vendor expects. A handshake
+ * (Metriport's ping, a FHIR handshake or heartbeat) and a vendor's `GET` endpoint check (DrChrono's `?msg=`, Fitbit's
+ * `?verify=`) are answered here; nothing is emitted for them.
  */
 export function webhook(options) {
   const perRequest = typeof options === "function";
@@ -30,7 +36,14 @@ async function handle(req, res, next, fixed, optionsOf) {
     verifier ??= new Verifier(options);
   } catch (e) {
     if (!(e instanceof CarehookError)) throw e;
-    refuse(res, e); // a key or vendor that cannot be used: 500, and the code says which
+    refuse(res, e, null); // a key or vendor that cannot be used: 500, and the code says which
+    return;
+  }
+  const url = req.originalUrl ?? req.url;
+  if (req.method === "GET") {
+    const check = verifier.challenge({ method: "GET", url, headers: headerPairs(req) });
+    if (check) answer(res, check);
+    else refuse(res, NOT_ALLOWED, null, 405);
     return;
   }
   const given = req.body;
@@ -41,10 +54,11 @@ async function handle(req, res, next, fixed, optionsOf) {
     body = await readBody(req, bodyLimit(options));
     if (body === null) return; // the client went away
   }
+  let verified;
   try {
-    req.webhook = verifier.verify({
+    verified = verifier.verifyAll({
       method: req.method,
-      url: req.originalUrl ?? req.url,
+      url,
       headers: headerPairs(req),
       body,
       now: clock(options.now),
@@ -52,10 +66,16 @@ async function handle(req, res, next, fixed, optionsOf) {
     });
   } catch (e) {
     if (!(e instanceof CarehookError)) throw e;
-    refuse(res, e);
+    refuse(res, e, verifier);
     return;
   }
+  const { events, handshake } = verified;
+  if (handshake) return answer(res, handshake); // an endpoint check: answered as the vendor expects, nothing emitted
+  if (events.length === 0) return answer(res, { status: verifier.acceptedStatus, body: "" }); // a batch of none
+  req.webhooks = events;
+  req.webhook = events.length === 1 ? events[0] : undefined;
   if (!(given instanceof Uint8Array)) req.body = body;
+  res.statusCode = verifier.acceptedStatus;
   next();
 }
 
@@ -126,14 +146,22 @@ function remoteAddress(req) {
   return ip.startsWith("::ffff:") && ip.includes(".") ? ip.slice(7) : ip;
 }
 
-function refuse(res, err) {
-  const status = httpStatus(err.code);
+function refuse(res, err, verifier, status = refusalStatus(err, verifier)) {
   res.statusCode = status;
   res.setHeader("content-type", "application/json; charset=utf-8");
   res.setHeader("cache-control", "no-store");
+  if (status === 405) res.setHeader("allow", "POST");
   // Part of an oversized body may still be arriving: do not keep the connection for another request.
   if (status === 413) res.setHeader("connection", "close");
   res.end(refusalBody(err));
+}
+
+/** A handshake or endpoint check answered as the vendor expects: its status, and its JSON body if it has one. */
+function answer(res, { status, body }) {
+  res.statusCode = status;
+  res.setHeader("cache-control", "no-store");
+  if (body) res.setHeader("content-type", "application/json");
+  res.end(body || undefined);
 }
 
 /** Without a `next` (plain node:http), a programming error answers 500 without detail. */

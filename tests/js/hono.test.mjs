@@ -7,18 +7,29 @@ import { createAdaptorServer } from "@hono/node-server";
 import * as api from "../../pkg/index.node.mjs";
 import { webhook, webhookHandler } from "../../pkg/src/fetch.js";
 import { listen, post, tamper } from "./http.mjs";
+import { FITBIT_CODE, drchronoCheck, fhirHandshake, metriportPing } from "./requests.mjs";
 
 const NOW = 1763800000;
 const STRIPE = api.samples().find((s) => s.vendor === "stripe");
-let server;
+let server, handlers; // the Hono middleware on every sample's path; webhookHandler on the same paths, apart
+let last; // what the route or handler saw: an answer with the vendor's 204 carries no body
+const handled = []; // the events webhookHandler's handler ran for, in order
 
 before(async () => {
   const app = new Hono();
+  const direct = new Hono();
   for (const s of api.samples()) {
+    const mw = webhook({ vendor: s.vendor, keys: s.verifyKey, now: NOW, verificationCode: FITBIT_CODE });
     // The body stays readable after the middleware: the route reads it again.
-    app.post(s.path, webhook({ vendor: s.vendor, keys: s.verifyKey, now: NOW }), async (c) =>
-      c.json({ event: c.get("webhook"), body: await c.req.text() }),
-    );
+    app.on(["GET", "POST"], s.path, mw, async (c) => {
+      last = { event: c.get("webhook"), events: c.get("webhooks"), body: await c.req.text() };
+      return c.json(last);
+    });
+    // webhookHandler: the handler runs once per event; nothing returned is the vendor's accepted status.
+    const h = webhookHandler({ vendor: s.vendor, keys: s.verifyKey, now: NOW, verificationCode: FITBIT_CODE }, (event) => {
+      handled.push(event);
+    });
+    direct.on(["GET", "POST"], s.path, (c) => h(c.req.raw));
   }
   app.post("/env/:vendor", webhook((c) => ({ vendor: c.req.param("vendor"), keys: STRIPE.verifyKey, now: NOW })), (c) =>
     c.json({ event: c.get("webhook") }),
@@ -29,21 +40,75 @@ before(async () => {
   app.post("/handler/stripe", (c) => handler(c.req.raw));
   const empty = webhookHandler({ vendor: "stripe", keys: STRIPE.verifyKey, now: NOW, maxBodyBytes: 4096 }, () => {});
   app.post("/empty/stripe", (c) => empty(c.req.raw));
+  const FITBIT = api.samples().find((s) => s.vendor === "fitbit");
+  let calls = 0;
+  const stops = webhookHandler({ vendor: "fitbit", keys: FITBIT.verifyKey, now: NOW }, () => {
+    calls++;
+    return new Response("busy", { status: 503 });
+  });
+  app.post("/stops/fitbit", async (c) => {
+    calls = 0;
+    const res = await stops(c.req.raw);
+    return new Response(await res.text(), { status: res.status, headers: { "x-calls": String(calls) } });
+  });
   app.onError((err, c) => c.json({ thrown: err.message }, 500));
   server = await listen(createAdaptorServer({ fetch: app.fetch }));
+  handlers = await listen(createAdaptorServer({ fetch: direct.fetch }));
 });
-after(() => server?.close());
+after(() => Promise.all([server?.close(), handlers?.close()]));
 
 const signed = (vendor, now = NOW) => api.signedSample(vendor, { now });
+const expected = (vendor, s) =>
+  api.verifyAll({ vendor, keys: s.verifyKey, path: s.path, headers: s.headers, body: new TextEncoder().encode(s.body), now: NOW });
 
-test("every vendor's signed sample passes the middleware; the route sees the event and can still read the body", async () => {
-  for (const vendor of api.vendors()) {
+test("every vendor's signed sample passes the middleware; the route sees every event and can still read the body", async () => {
+  for (const { vendor, acceptedStatus } of api.samples()) {
     const s = signed(vendor);
+    last = undefined;
     const res = await post(server.url + s.path, s.headers, s.body);
-    assert.equal(res.status, 200, `${vendor}: ${res.text}`);
-    const want = api.verify({ vendor, keys: s.verifyKey, path: s.path, headers: s.headers, body: new TextEncoder().encode(s.body), now: NOW });
-    assert.deepEqual(res.json.event, want, vendor);
-    assert.equal(res.json.body, s.body, vendor);
+    assert.equal(res.status, acceptedStatus, `${vendor}: ${res.text}`);
+    const want = expected(vendor, s);
+    assert.deepEqual(last.events, want.events, vendor);
+    assert.deepEqual(last.event, want.events.length === 1 ? want.events[0] : undefined, vendor);
+    assert.equal(last.body, s.body, vendor);
+    if (acceptedStatus === 204) assert.equal(res.text, "", `${vendor}: the route's 200 became the vendor's 204, without a body`);
+    else assert.deepEqual(res.json, JSON.parse(JSON.stringify(last)), vendor);
+  }
+});
+
+test("webhookHandler runs the handler once per event, in order, and answers the vendor's accepted status", async () => {
+  for (const { vendor, acceptedStatus } of api.samples()) {
+    const s = signed(vendor);
+    handled.length = 0;
+    const res = await post(handlers.url + s.path, s.headers, s.body);
+    assert.deepEqual([res.status, res.text], [acceptedStatus, ""], vendor);
+    assert.deepEqual(handled, expected(vendor, s).events, vendor);
+  }
+  const f = signed("fitbit");
+  const stopped = await post(server.url + "/stops/fitbit", f.headers, f.body);
+  assert.deepEqual([stopped.status, stopped.text, stopped.headers["x-calls"]], [503, "busy", "1"], "a failing answer stops the batch");
+  const forged = await post(handlers.url + "/in/fitbit", f.headers, tamper(f.body));
+  assert.deepEqual([forged.status, forged.json.error], [404, "signature_mismatch"], "Fitbit's forgery status");
+});
+
+test("handshakes and vendors' GET checks are answered by the middleware and by webhookHandler; nothing is emitted", async () => {
+  for (const [name, base] of [["middleware", server.url], ["webhookHandler", handlers.url]]) {
+    last = undefined;
+    handled.length = 0;
+    for (const h of [metriportPing(NOW), fhirHandshake(NOW)]) {
+      const res = await post(base + h.path, h.headers, h.body);
+      assert.deepEqual([res.status, res.text], [h.answer.status, h.answer.body], `${name} ${h.path}`);
+    }
+    const dr = drchronoCheck();
+    const check = await post(base + dr.url, {}, undefined, { method: "GET" });
+    assert.deepEqual([check.status, check.text], [dr.answer.status, dr.answer.body], name);
+    const fitbit = await post(base + `/in/fitbit?verify=${FITBIT_CODE}`, {}, undefined, { method: "GET" });
+    assert.deepEqual([fitbit.status, fitbit.text], [204, ""], name);
+    const wrong = await post(base + "/in/fitbit?verify=nope", {}, undefined, { method: "GET" });
+    assert.equal(wrong.status, 404, name);
+    const other = await post(base + "/in/github", {}, undefined, { method: "GET" });
+    assert.deepEqual([other.status, other.headers.allow, other.json.error], [405, "POST", "method_not_allowed"], name);
+    assert.deepEqual([last, handled], [undefined, []], `${name}: neither the route nor the handler ran`);
   }
 });
 
