@@ -19,7 +19,8 @@ const rows = [
 ];
 for (const s of carehook.samples()) {
   const signed = carehook.signedSample(s.vendor, { now: NOW });
-  const event = carehook.verify({
+  // Every event of the request: one for most vendors, one per notification for a batch (Fitbit, FHIR).
+  const { events } = carehook.verifyAll({
     vendor: s.vendor,
     keys: [s.verifyKey],
     method: "POST",
@@ -28,9 +29,12 @@ for (const s of carehook.samples()) {
     body: new TextEncoder().encode(signed.body),
     now: NOW,
   });
-  out.push(`## ${s.vendor}`, "", "```json", JSON.stringify(event, null, 2), "```", "");
+  const batch = events.length === 1 ? [] : [`A batch: the sample carries ${events.length} events (\`verifyAll\`).`, ""];
+  out.push(`## ${s.vendor}`, "", ...batch, "```json", JSON.stringify(events.length === 1 ? events[0] : events, null, 2), "```", "");
   const cell = (v) => (v === undefined ? "" : "`" + v + "`");
-  rows.push(`| ${s.vendor} | ${cell(event.type)} | ${cell(event.id)} | ${cell(event.subject)} | ${cell(event.time)} | ${cell(event.action)} |`);
+  for (const event of events) {
+    rows.push(`| ${s.vendor} | ${cell(event.type)} | ${cell(event.id)} | ${cell(event.subject)} | ${cell(event.time)} | ${cell(event.action)} |`);
+  }
 }
 const docsFile = new URL("../docs/events.md", import.meta.url);
 const readmeFile = new URL("../README.md", import.meta.url);

@@ -4,7 +4,7 @@
 // reached); 2 usage error.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { CarehookError, inspect, readCapture, samples, sign, toCurl, vendors, verify } from "../index.node.mjs";
+import { CarehookError, inspect, readCapture, samples, sign, toCurl, vendors, verifyAll } from "../index.node.mjs";
 import { GatewayError, GatewayUsageError, STATUSES, eventsTable, gatewayClient, readToken, recordText, shown, statsTable } from "../src/gateway.js";
 
 const USAGE = {
@@ -51,7 +51,9 @@ Signs the vendor's sample body (or --body) and POSTs it to <url>, then prints th
 Exit code 0 for a 2xx answer, 1 otherwise.`,
   verify: `Usage: carehook verify <vendor> --key K --capture FILE [--body FILE|-] [--url U] [--method M] [--now S] [--json]
 
-Verifies a captured webhook. Prints the CloudEvent; or the error code, message, hint and diagnosis (exit 1).
+Verifies a captured webhook. Prints the CloudEvent; for a request carrying several events or none (a Fitbit array,
+a FHIR notification Bundle, a handshake) { "events": [...], "handshake": ... }; or the error code, message, hint and
+diagnosis (exit 1).
   --key K        a verification key; repeat for a keyring; default: $CAREHOOK_KEY
   --capture FILE the captured request (- for standard input), in any form carehook reads: a raw HTTP request
                  (request line, headers, blank line, body), "Name: value" lines, a curl command, a HAR file or
@@ -283,7 +285,8 @@ function cmdVerify([vendor, ...extra], opts) {
   }
   const notes = captured.notes.length ? noteLines(captured.notes) + "\n" : "";
   try {
-    print(JSON.stringify(verify(options), null, 2));
+    const { events, handshake } = verifyAll(options);
+    print(JSON.stringify(events.length === 1 && !handshake ? events[0] : { events, handshake }, null, 2));
     process.stderr.write(notes);
     return 0;
   } catch (e) {

@@ -10,20 +10,24 @@ import { vectorDocs } from "./load.mjs";
 const EXTENSIONS = ["vendor", "resourcetype", "resourceid", "action", "resourceurl"];
 const ATTRIBUTES = ["specversion", "id", "source", "type", "subject", "datacontenttype", ...EXTENSIONS];
 
-/** Every event the package returns for the ok vectors and for every vendor's signed sample, with its JSON text. */
+/**
+ * Every event the package returns for the ok vectors and for every vendor's signed sample, with its JSON text: the
+ * text carehook writes for a lone event, each event of a batch as verifyAll returns it.
+ */
 function events() {
   const out = [];
+  const add = (name, opts) => {
+    const verifier = new api.Verifier(opts);
+    const { events } = verifier.verifyAll(opts);
+    if (events.length === 1) out.push({ name, json: verifier.verifyToJSON(opts) });
+    else events.forEach((e, i) => out.push({ name: `${name} [${i}]`, json: JSON.stringify(e) }));
+  };
   for (const doc of vectorDocs()) {
-    for (const c of doc.cases) {
-      if (!c.expect.ok) continue;
-      const opts = optionsOf(c);
-      out.push({ name: c.name, json: new api.Verifier(opts).verifyToJSON(opts) });
-    }
+    for (const c of doc.cases) if (c.expect.ok) add(c.name, optionsOf(c));
   }
   for (const vendor of api.vendors()) {
     const s = api.signedSample(vendor);
-    const opts = { vendor, keys: s.verifyKey, path: s.path, headers: s.headers, body: new TextEncoder().encode(s.body) };
-    out.push({ name: `sample ${vendor}`, json: new api.Verifier(opts).verifyToJSON(opts) });
+    add(`sample ${vendor}`, { vendor, keys: s.verifyKey, path: s.path, headers: s.headers, body: new TextEncoder().encode(s.body) });
   }
   return out;
 }
@@ -62,7 +66,14 @@ test("extension attributes survive a binary-mode round trip through the SDK", ()
     const event = JSON.parse(json);
     const msg = HTTP.binary(new CloudEvent(event));
     for (const k of EXTENSIONS) if (event[k] !== undefined) assert.equal(msg.headers[`ce-${k}`], event[k], `${name}: ce-${k}`);
-    assertSame(HTTP.toEvent(msg), event, name);
+    // An event without data has no datacontenttype; binary mode always sends a Content-Type, which reads back as one.
+    let back = HTTP.toEvent(msg);
+    if (!("data" in event) && !("datacontenttype" in event)) {
+      assert.equal(back.datacontenttype, msg.headers["content-type"], name);
+      const { datacontenttype: _, ...rest } = back.toJSON();
+      back = new CloudEvent(rest);
+    }
+    assertSame(back, event, name);
   }
 });
 
