@@ -123,6 +123,35 @@ test("import works from outside the repository: every entry, one shared instance
   assert.ok(out.resolved[1].endsWith("/node_modules/carehook/src/fetch.js"), out.resolved[1]);
 });
 
+/** A runtime's binary: $CAREHOOK_<NAME> or on the PATH; undefined when this machine has none. */
+function runtime(name) {
+  const given = process.env[`CAREHOOK_${name.toUpperCase()}`];
+  if (given) return given;
+  const found = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
+  return found.status === 0 ? found.stdout.trim() : undefined;
+}
+
+for (const [name, args] of [["deno", ["run", "--allow-read", "--allow-env"]], ["bun", []]]) {
+  const bin = runtime(name);
+  test(`${name} runs the installed package through its entry: one instance, batches, a vendor's statuses`, { skip: bin ? false : `no ${name} here (set CAREHOOK_${name.toUpperCase()})` }, () => {
+    writeFileSync(join(app, `${name}.mjs`), `
+      import * as c from "carehook";
+      import { webhookHandler } from "carehook/fetch";
+      import { createRequire } from "node:module";
+      const cjs = createRequire(import.meta.url)("carehook");
+      const s = c.signedSample("fitbit");
+      const h = webhookHandler({ vendor: "fitbit", keys: s.verifyKey }, () => {});
+      const ok = await h(new Request("http://x" + s.path, { method: "POST", headers: s.headers, body: s.body }));
+      const bad = await h(new Request("http://x" + s.path, { method: "POST", headers: s.headers, body: s.body + " " }));
+      let shared = false;
+      try { cjs.verify({ vendor: "nope", keys: "k" }); } catch (e) { shared = e instanceof c.CarehookError; }
+      console.log(JSON.stringify({ vendors: c.vendors().length, ok: ok.status, bad: bad.status, shared }));`);
+    const r = run(bin, [...args, `${name}.mjs`]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout.trim().split("\n").at(-1)), { vendors: VENDORS, ok: 204, bad: 404, shared: true });
+  });
+}
+
 test("the CLI runs from node_modules/.bin", () => {
   const r = run(join(app, "node_modules/.bin/carehook"), ["samples"]);
   assert.equal(r.status, 0, r.stderr);
