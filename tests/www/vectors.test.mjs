@@ -1,16 +1,27 @@
 // The npm package in Chromium: its browser entry (fetching the .wasm, as a page would) runs every vector file.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openBrowser, ROOT } from "./browser.mjs";
 import { SHARED_CASES } from "../js/load.mjs";
 
-let browser;
+let browser, dir;
 before(async () => {
-  browser = await openBrowser(ROOT); // the repository root, so the page imports pkg/ and tests/vectors/ as they are
+  // A folder of links to what the page reads (pkg/ and tests/vectors/ as they are), so the server sees nothing else
+  // of the repository.
+  dir = mkdtempSync(join(tmpdir(), "carehook-vectors-"));
+  mkdirSync(join(dir, "tests", "www"), { recursive: true });
+  symlinkSync(join(ROOT, "pkg"), join(dir, "pkg"));
+  symlinkSync(join(ROOT, "tests", "vectors"), join(dir, "tests", "vectors"));
+  symlinkSync(join(ROOT, "tests", "www", "vectors.html"), join(dir, "tests", "www", "vectors.html"));
+  browser = await openBrowser(dir);
 });
-after(() => browser?.close());
+after(async () => {
+  await browser?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 test("every vector passes through the browser entry in Chromium", async (t) => {
   const files = readdirSync(join(ROOT, "tests", "vectors")).filter((f) => f.endsWith(".json")).sort();
