@@ -1,42 +1,67 @@
 // The inspector page: reads the form, asks the carehook package (WebAssembly, loaded from ./pkg/) to read the
-// captured request (readCapture, as the CLI does) and inspect it, and shows what it reports. Nothing here talks to
-// the network.
-import { fromLocalInput, keyNotes, reindent, splitKeys, toLocalInput } from "./form.js";
+// captured request (readCapture, as the CLI does) and inspect it, and shows what it reports: the answer first (the
+// cause in plain words, then the fix), then the code, the checks, what was read and the events. Nothing here talks
+// to the network.
+import {
+  checkedHeaders, fromLocalInput, joinParts, keyNotes, markdownReport, reindent, signedString, signedTime, splitKeys,
+  testVector, toLocalInput,
+} from "./form.js";
 
+// Display names; a vendor the core adds later shows under its identifier until it gets one here.
 const NAMES = {
   elation: "Elation", elmed: "ELMED", healthie: "Healthie", mycure: "MYCURE", standard: "Standard Webhooks",
-  svix: "Svix", stripe: "Stripe", akute: "Akute", github: "GitHub", athenahealth: "athenahealth", medplum: "Medplum",
-  metriport: "Metriport", photon: "Photon",
+  svix: "Svix", junction: "Junction", fasten: "Fasten", stripe: "Stripe", akute: "Akute", terra: "Terra",
+  github: "GitHub", athenahealth: "athenahealth", medplum: "Medplum", metriport: "Metriport", photon: "Photon",
+  "header-token": "Header token", drchrono: "DrChrono", fitbit: "Fitbit", fhir: "FHIR Subscriptions",
+  rfc9421: "RFC 9421",
 };
 // How each form readCapture reads is named in the page.
 const FORMATS = {
   http: "a raw HTTP request", headers: "headers", curl: "a curl command", har: "a HAR entry",
   devtools: "developer tools' request headers", json: "a JSON log line", body: "a body alone",
 };
+// Each refusal, said plainly: the verdict's first line. The core's message, diagnosis and hint follow it.
+const HEADLINES = {
+  missing_header: "✗ A header the signature needs is missing",
+  malformed_header: "✗ A signature header cannot be read",
+  invalid_key: "✗ The key cannot be used for this vendor",
+  signature_mismatch: "✗ The signature does not match",
+  timestamp_out_of_tolerance: "✗ The signed time is outside the tolerance",
+  digest_mismatch: "✗ The body is not the one that was signed",
+  token_mismatch: "✗ The token does not match",
+  body_too_large: "✗ The body is larger than the limit",
+  invalid_options: "✗ The settings cannot be used",
+};
 const STORE = "carehook.inspector.keys";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const $ = (id) => document.getElementById(id);
 const nameOf = (vendor) => NAMES[vendor] ?? vendor;
+// The core's sentences start in lower case (they are also read in logs); the page shows them as sentences.
+const sentence = (s) => (s ? s[0].toUpperCase() + s.slice(1) : s);
+const iso = (seconds) => new Date(seconds * 1000).toISOString().replace(".000Z", "Z");
 
 let api = null;
 let samples = [];
 // Exact bytes from a loaded file, kept until the text that shows them is edited (a text box turns CRLF into LF).
 const pinned = { raw: null, body: null };
+// The last result, for copying it.
+let last = null;
 
 // ---- reading the form ----------------------------------------------------------------------------------------
 
 const mode = () => document.querySelector("input[name=mode]:checked").value;
+const clockMode = () => document.querySelector("input[name=clock]:checked").value;
 
 /** The request the form holds (in one input mode), as readCapture reads it; the method and target default to POST /. */
 function currentRequest(from = mode()) {
   if (from === "raw") {
     const cap = api.readCapture(pinned.raw ?? $("raw").value);
     const notes = cap.notes.map((n) => (n.message.startsWith("no request line") ? { ...n, message: "no request line: POST / assumed" } : n));
-    if (cap.url === null && cap.headers.length > 0 && notes.length === cap.notes.length && !cap.notes.some((n) => n.message.startsWith("no request line"))) {
+    if (cap.url === null && cap.headers.length > 0 && !cap.notes.some((n) => n.message.startsWith("no request line"))) {
       notes.push({ line: null, message: "no request line: POST / assumed" });
     }
-    return { ...cap, method: cap.method ?? "POST", url: cap.url ?? "/", body: cap.body ?? new Uint8Array(0), notes };
+    return { ...cap, method: cap.method ?? "POST", url: cap.url ?? "/", body: cap.body ?? new Uint8Array(0), notes, source: "raw" };
   }
   const body = pinned.body ?? encoder.encode($("body").value);
   const cap = api.readCapture($("headers").value, { body });
@@ -44,7 +69,7 @@ function currentRequest(from = mode()) {
   const url = $("target").value.trim() || "/";
   const notes = [...cap.notes];
   if (cap.url !== null && cap.url !== url) notes.push({ line: null, message: `the headers name ${cap.url}: the Path field is used` });
-  return { ...cap, method, url, notes };
+  return { ...cap, method, url, notes, source: "headers" };
 }
 
 function isEmpty() {
@@ -53,7 +78,7 @@ function isEmpty() {
 }
 
 function clockNow() {
-  if (document.querySelector("input[name=clock]:checked").value === "fixed") {
+  if (clockMode() === "fixed") {
     const v = $("clock-unix").value.trim();
     if (/^\d{1,11}$/.test(v)) return Number(v);
   }
@@ -89,21 +114,43 @@ function currentOptions() {
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
     if (k === "class") node.className = v;
-    else node.setAttribute(k, v);
+    else if (k === "onclick") node.addEventListener("click", v);
+    else node.setAttribute(k, v === true ? "" : v);
   }
-  node.append(...children);
+  node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
   return node;
+}
+
+/** Selects line `n` (1-based) of a text box and brings it into view. */
+function goToLine(textarea, n) {
+  const lines = textarea.value.split("\n");
+  const start = lines.slice(0, n - 1).reduce((a, l) => a + l.length + 1, 0);
+  textarea.focus();
+  textarea.setSelectionRange(start, start + (lines[n - 1] ?? "").length);
+  const lh = parseFloat(getComputedStyle(textarea).lineHeight) || 20;
+  textarea.scrollTop = Math.max(0, (n - 3) * lh);
 }
 
 function showParsed(req) {
   const n = req.headers.length;
   const entry = req.entries > 1 ? ` (${req.entry + 1} of ${req.entries})` : "";
   const line = `${req.method} ${req.url} · ${n} header${n === 1 ? "" : "s"} · body ${req.body.length} bytes`;
+  const box = req.source === "raw" ? $("raw") : $("headers");
+  const linked = new Set();
   $("parsed").dataset.format = req.format;
   $("parsed").replaceChildren(
     el("span", { class: "format", id: "format" }, `Read as ${FORMATS[req.format] ?? req.format}${entry}`), " · ", line,
-    ...req.notes.map((note) => el("span", { class: "note" }, `⚠ ${note.line === null ? "" : `line ${note.line}: `}${note.message}`)),
+    ...req.notes.map((note) => {
+      const first = note.line !== null && !linked.has(note.line);
+      if (first) linked.add(note.line);
+      return el("span", { class: "note" }, "⚠ ",
+        note.line === null ? null
+          : first ? el("button", { type: "button", class: "link", "data-line": String(note.line), onclick: () => goToLine(box, note.line) }, `line ${note.line}`)
+          : `line ${note.line}`,
+        note.line === null ? "" : ": ", note.message);
+    }),
   );
 }
 
@@ -120,63 +167,195 @@ function showKeys(keys, matched) {
   );
 }
 
-function setVerdict(state, title, ...parts) {
+/** The verdict: its state, its first line, the cause (sentences), the fix, one-click actions and the detail line. */
+function setVerdict({ state, title, cause = [], fix = null, actions = [], detail = [] }) {
   $("verdict").dataset.state = state;
   $("verdict-title").textContent = title;
-  const spans = parts.filter(Boolean).map((p) => el("span", {}, p));
+  $("verdict-cause").replaceChildren(
+    ...(cause.length > 1 ? [el("ul", {}, ...cause.map((c) => el("li", {}, sentence(c))))] : cause.map((c) => el("p", {}, sentence(c)))),
+  );
+  $("verdict-fix").hidden = !fix;
+  $("verdict-fix").replaceChildren(...(fix ? [el("strong", {}, "Fix: "), sentence(fix)] : []));
+  $("verdict-actions").hidden = actions.length === 0;
+  $("verdict-actions").replaceChildren(...actions);
+  const spans = detail.filter(Boolean).map((p) => el("span", {}, p));
   $("verdict-detail").replaceChildren(...spans.flatMap((s, i) => (i ? [" · ", s] : [s])));
 }
 
-function showEvent(text) {
-  $("event").textContent = text ?? "—";
-  $("copy-event").disabled = text === null;
-  $("copy-event-status").textContent = "";
+function showEvents(events, texts) {
+  $("events").hidden = events.length === 0;
+  $("events").replaceChildren(
+    ...events.map((event, i) => {
+      const n = events.length > 1 ? ` ${i + 1}` : "";
+      const title = events.length > 1 ? `CloudEvent ${i + 1} of ${events.length}` : "CloudEvent";
+      const status = el("span", { class: "copied help", id: `copy-event${n.trim()}-status` });
+      return el("article", { class: "event-box", "data-event": String(i) },
+        el("div", { class: "event-head" },
+          el("h3", { id: `event-title-${i}` }, title),
+          el("code", { class: "event-type" }, event.type ?? ""),
+          el("button", { type: "button", class: "small", "data-copy-event": String(i), onclick: () => copy(texts[i], status) }, `Copy event${n}`),
+          status),
+        el("pre", { class: "event mono", id: `event-${i}`, tabindex: "0", "aria-labelledby": `event-title-${i}` }, texts[i]));
+    }),
+  );
 }
 
-function showIdle() {
-  $("vendor").options[0].textContent = "Detect from the headers";
-  setVerdict("idle", "Nothing to check yet");
-  $("verdict-detail").textContent = "Paste a request and a key, or pick a sample.";
-  $("problem").hidden = true;
-  $("steps").replaceChildren(el("li", { class: "empty" }, "Each check appears here, in the order carehook makes it."));
-  $("parsed").replaceChildren();
-  delete $("parsed").dataset.format;
-  showKeys(splitKeys($("keys").value), null);
-  showEvent(null);
-}
-
-function showReport(report, eventText, now) {
-  const how = report.vendor && report.detected && !$("vendor").value ? " (detected from the headers)" : "";
-  const vendor = report.vendor ? nameOf(report.vendor) + how : "no vendor";
-  const at = `clock ${new Date(now * 1000).toISOString().replace(".000Z", "Z")}`;
-  if (report.ok) {
-    const key = report.matched_key ? `key #${report.matched_key} matched` : "no key needed";
-    setVerdict("ok", "✓ Verified", vendor, key, report.event?.type, at);
-  } else if (report.verified) {
-    setVerdict("refused", "Signature good, but refused", vendor, report.error.code, at);
-  } else {
-    setVerdict("fail", "✗ Not verified", vendor, report.error?.code ?? "error", at);
-  }
-
-  const err = report.error;
-  $("problem").hidden = !err;
-  if (err) {
-    $("error-code").textContent = err.code;
-    $("error-message").textContent = err.message;
-    $("hint").textContent = err.hint ?? "";
-    $("hint").hidden = !err.hint;
-    $("diagnosis").replaceChildren(...(report.diagnosis ?? []).map((d) => el("li", {}, d)));
-  }
-
+function showChecks(report, open) {
   const steps = (report.steps ?? []).map((s) =>
     el("li", { "data-ok": String(s.ok) },
-      el("span", { class: "mark", "aria-label": s.ok ? "passed" : "failed" }, s.ok ? "✓" : "✗"),
+      el("span", { class: "mark", "aria-label": s.ok ? "passed" : "failed", role: "img" }, s.ok ? "✓" : "✗"),
       el("span", { class: "check-name" }, s.check),
       el("span", { class: "detail" }, s.detail)),
   );
-  if (steps.length === 0) steps.push(el("li", { class: "empty" }, "No check ran: the configuration was refused before the request was read."));
+  const failed = (report.steps ?? []).filter((s) => !s.ok).length;
+  const total = steps.length;
+  if (total === 0) {
+    steps.push(el("li", { class: "empty" }, report.vendor
+      ? "No check ran: the configuration was refused before the request was read."
+      : "No check ran: the scheme is the vendor's, and no vendor is chosen."));
+  }
+  $("checks-summary").textContent = total === 0 ? "none ran" : failed ? `${failed} of ${total} failed` : `all ${total} passed`;
   $("steps").replaceChildren(...steps);
-  showEvent(eventText === null ? null : reindent(eventText));
+  $("checks").open = open;
+}
+
+function showRead(req, report, signed, open) {
+  $("read").hidden = false;
+  $("read").open = open;
+  const used = checkedHeaders(report);
+  $("read-summary").textContent = `${req.headers.length} header${req.headers.length === 1 ? "" : "s"}${signed ? ", the signed string" : ""}`;
+  $("request-line").textContent = `${req.method} ${req.url} · body ${req.body.length} bytes`;
+  $("header-rows").replaceChildren(
+    ...(req.headers.length
+      ? req.headers.map(([n, v]) => el("tr", { class: used.has(n.toLowerCase()) ? "used" : null },
+        el("th", { scope: "row" }, n, used.has(n.toLowerCase()) ? el("span", { class: "tag" }, "checked") : null),
+        el("td", { class: "mono" }, v)))
+      : [el("tr", {}, el("td", { colspan: "2", class: "help" }, "No headers were read."))]),
+  );
+  $("signed").hidden = !signed;
+  if (signed) {
+    $("signed-help").textContent = `${signed.scheme}: ${signed.about}. Rebuilt here from what was read; no key and no expected signature is shown.`;
+    $("signed-string").replaceChildren(
+      ...signed.forms.flatMap((f, i) => [
+        ...(signed.forms.length > 1 ? [el("span", { class: "form-label" }, `form ${i + 1}${f.matched ? " (matched)" : ""}\n`)] : []),
+        ...f.parts.map((p, k) => (p.sep !== undefined ? el("span", { class: "sep" }, p.sep)
+          : el("span", { class: `part part-${((k / 2) % 3) + 1}`, title: p.label, "data-label": p.label }, p.text))),
+        ...(i < signed.forms.length - 1 ? ["\n\n"] : []),
+      ]),
+    );
+  }
+}
+
+function hideResultParts() {
+  $("problem").hidden = true;
+  $("handshake").hidden = true;
+  $("read").hidden = true;
+  $("share").hidden = true;
+  showEvents([], []);
+}
+
+function showIdle() {
+  last = null;
+  setVerdict({ state: "idle", title: "Nothing to check yet", cause: ["Paste a request and a key, or pick a sample."] });
+  hideResultParts();
+  $("checks-summary").textContent = "";
+  $("steps").replaceChildren(el("li", { class: "empty" }, "Each check appears here, in the order carehook makes it."));
+  $("checks").open = true;
+  $("parsed").replaceChildren();
+  delete $("parsed").dataset.format;
+  showKeys(splitKeys($("keys").value), null);
+}
+
+/** The HTTP status a receiver answers this refusal with (the vendor's own for an unauthentic request). */
+function statusOf(vendor, keys, code) {
+  try {
+    if (vendor) return new api.Verifier({ vendor, keys }).httpStatus(code);
+  } catch {
+    // a key the core refuses: the generic mapping below
+  }
+  try {
+    return api.httpStatus(code);
+  } catch {
+    return null;
+  }
+}
+
+/** The events the request carries, each as text (the package's own serialization when there is one event). */
+function eventsOf(report, opts) {
+  const events = report.ok ? report.events ?? (report.event ? [report.event] : []) : [];
+  let texts = events.map((e) => JSON.stringify(e));
+  if (events.length === 1) {
+    try {
+      texts = [new api.Verifier(opts).verifyToJSON(opts)]; // numbers keep their exact text
+    } catch {
+      // verifyToJSON takes one event only; the report's is the same event
+    }
+  }
+  return { events, texts: texts.map(reindent) };
+}
+
+const answered = (h) => `answered: ${h.status} ${h.body === "" ? "(empty body)" : h.body}`;
+
+function showReport(req, opts, report) {
+  const vendor = report.vendor;
+  const vendorName = vendor ? nameOf(vendor) : "no vendor chosen";
+  const clock = `clock ${iso(opts.now)}`;
+  const { events, texts } = eventsOf(report, opts);
+  const handshake = report.ok ? report.handshake ?? null : null;
+  const sample = samples.find((s) => s.vendor === vendor);
+  const signed = signedString({ report, method: req.method, url: req.url, headers: req.headers, body: req.body, publicPath: opts.publicPath });
+  const err = report.error;
+  let verdict;
+  if (report.ok) {
+    const key = report.matched_key ? `key #${report.matched_key} matched` : "no key needed";
+    const what = events.length === 1 ? events[0].type : `${events.length} events`;
+    const cause = [sample && sample.signsBody === false
+      ? `The sender is authenticated; ${vendorName} does not sign the body, so fetch what it names before trusting it.`
+      : `The body is exactly what ${vendorName} signed.`];
+    if (handshake) cause.push(`A handshake: ${answered(handshake)}.`);
+    verdict = { state: "ok", title: "✓ Verified", cause, detail: [vendorName, key, what, handshake ? answered(handshake) : null, clock] };
+  } else if (!vendor && err?.code === "unsupported_vendor") {
+    const actions = [];
+    if (report.suggested) {
+      const name = nameOf(report.suggested);
+      actions.push(el("span", { class: "suggest" }, `Looks like ${name} —`),
+        el("button", { type: "button", id: "use-suggested", "data-vendor": report.suggested, onclick: () => useVendor(report.suggested) }, `Use ${name}`));
+    }
+    const cause = report.diagnosis?.length ? report.diagnosis : ["Choose the vendor: its scheme is what verifies the request."];
+    verdict = { state: "choose", title: "Choose the vendor", cause, actions, detail: [vendorName, clock] };
+  } else {
+    const at = err?.code === "timestamp_out_of_tolerance" ? signedTime(report) : null;
+    const actions = at === null ? [] : [
+      el("button", { type: "button", id: "check-signed-time", "data-time": String(at), onclick: () => checkAt(at) }, `Check at the signed time (${iso(at)})`),
+    ];
+    const cause = report.diagnosis?.length ? [...report.diagnosis] : [err?.message ?? "not verified"];
+    verdict = {
+      state: report.verified ? "refused" : "fail",
+      title: report.verified ? "Signature good, but refused" : HEADLINES[err?.code] ?? "✗ Not verified",
+      cause,
+      fix: err?.hint ?? null,
+      actions,
+      detail: [vendorName, err?.code ?? "error", clock],
+    };
+  }
+  setVerdict(verdict);
+
+  const status = err && verdict.state !== "choose" ? statusOf(vendor, opts.keys, err.code) : null;
+  $("problem").hidden = !err || verdict.state === "choose";
+  if (err) {
+    $("error-code").textContent = err.code;
+    $("error-status").textContent = status ? `HTTP ${status}` : "";
+    // The message is the cause when there is no diagnosis: then it is in the verdict already.
+    $("error-message").textContent = report.diagnosis?.length ? sentence(err.message) : "";
+    $("error-message").hidden = !report.diagnosis?.length;
+  }
+  $("handshake").hidden = !handshake;
+  $("handshake").replaceChildren(...(handshake ? [el("span", { class: "label" }, "Handshake "), el("code", {}, answered(handshake))] : []));
+  showChecks(report, !report.ok);
+  showRead(req, report, signed, !report.ok && verdict.state !== "choose");
+  showEvents(events, texts);
+  $("share").hidden = false;
+  last = { req, opts, report, events, handshake, signed, verdict, status, vendorName };
 }
 
 let timer = 0;
@@ -192,25 +371,26 @@ function run() {
   document.body.dataset.runs = String(++runs); // lets a reader (or a test) tell one result from the next
   if (isEmpty()) return showIdle();
   const { req, opts } = currentOptions();
-  if (document.querySelector("input[name=clock]:checked").value === "now") setClock(opts.now); // shows the time used
-  const detected = api.detectVendor(req.headers);
-  $("vendor").options[0].textContent = detected ? `Detected: ${nameOf(detected)}` : "Detect (none found)";
+  if (clockMode() === "now") setClock(opts.now); // shows the time used
   showParsed(req);
   const report = api.inspect(opts);
-  let eventText = null;
-  if (report.ok) {
-    try {
-      // The event as carehook serializes it, so numbers keep their exact text.
-      eventText = new api.Verifier(opts).verifyToJSON(opts);
-    } catch {
-      eventText = JSON.stringify(report.event);
-    }
-  }
   showKeys(opts.keys, report.ok ? report.matched_key : null);
-  showReport(report, eventText, opts.now);
+  showReport(req, opts, report);
 }
 
-// ---- filling the form ----------------------------------------------------------------------------------------
+function useVendor(vendor) {
+  $("vendor").value = vendor;
+  run();
+  $("vendor").focus({ preventScroll: true });
+}
+
+function checkAt(seconds) {
+  fixClock();
+  setClock(seconds);
+  run();
+}
+
+// ---- filling the form (with an undo for what it replaces) ----------------------------------------------------
 
 const formatHeaders = (headers) => headers.map(([n, v]) => `${n}: ${v}`).join("\n");
 
@@ -225,6 +405,68 @@ function fitsTextBox(bytes) {
   }
 }
 
+const FIELDS = ["raw", "method", "target", "headers", "body", "keys", "vendor", "public-path", "clock-unix", "clock-date", "tolerance"];
+
+function snapshot() {
+  return {
+    mode: mode(),
+    clock: clockMode(),
+    values: Object.fromEntries(FIELDS.map((id) => [id, $(id).value])),
+    pinned: { ...pinned },
+    fileStatus: $("file-status").textContent,
+  };
+}
+
+const sameRequest = (a, b) => a && b && a.mode === b.mode && ["raw", "method", "target", "headers", "body", "keys", "vendor", "public-path"]
+  .every((id) => a.values[id] === b.values[id]) && a.pinned.raw === b.pinned.raw && a.pinned.body === b.pinned.body;
+
+let loaded = null; // what the page itself last put in the form
+let undoTo = null;
+
+function restore(s) {
+  document.querySelector(`input[name=mode][value=${s.mode}]`).checked = true;
+  $("mode-raw").hidden = s.mode !== "raw";
+  $("mode-fields").hidden = s.mode !== "fields";
+  document.querySelector(`input[name=clock][value=${s.clock}]`).checked = true;
+  for (const [id, v] of Object.entries(s.values)) $(id).value = v;
+  pinned.raw = s.pinned.raw;
+  pinned.body = s.pinned.body;
+  $("file-status").textContent = s.fileStatus;
+  $("raw-file").value = "";
+  refreshGutters();
+}
+
+/** Replaces the form's request with `fill()`; what it replaced can be brought back unless it was the page's own. */
+function replaceInput(what, fill) {
+  const before = snapshot();
+  const unsaved = !isEmpty() && !sameRequest(before, loaded);
+  fill();
+  loaded = snapshot();
+  if (unsaved) {
+    undoTo = before;
+    $("undo-text").textContent = `Your request was replaced by ${what}.`;
+    $("undo").hidden = false;
+  } else {
+    hideUndo();
+  }
+  refreshGutters();
+  run();
+}
+
+function hideUndo() {
+  undoTo = null;
+  $("undo").hidden = true;
+}
+
+function undo() {
+  if (!undoTo) return;
+  restore(undoTo);
+  loaded = null;
+  hideUndo();
+  run();
+  $(mode() === "raw" ? "raw" : "headers").focus();
+}
+
 /** Puts a request into both input modes, so switching between them loses nothing. */
 function setRequest({ method, url, headers, body }) {
   pinned.raw = pinned.body = null;
@@ -237,21 +479,19 @@ function setRequest({ method, url, headers, body }) {
   $("file-status").textContent = "";
 }
 
-function vendorFor(vendor, headers) {
-  return api.detectVendor(headers) === vendor ? "" : vendor;
-}
-
 function loadSample(vendor) {
-  const s = api.signedSample(vendor, { now: clockNow() });
-  setRequest({ method: s.method, url: s.path, headers: Object.entries(s.headers), body: s.body });
-  $("keys").value = s.verifyKey;
-  $("vendor").value = vendorFor(vendor, s.headers);
-  $("public-path").value = "";
-  run();
+  replaceInput(`the ${nameOf(vendor)} sample`, () => {
+    const s = api.signedSample(vendor, { now: clockNow() });
+    setRequest({ method: s.method, url: s.path, headers: Object.entries(s.headers), body: s.body });
+    $("keys").value = s.verifyKey;
+    $("vendor").value = vendor; // configuration picks the scheme, as a receiver's does
+    $("public-path").value = "";
+  });
 }
 
 function switchMode() {
   const to = mode();
+  const wasLoaded = loaded !== null && ["raw", "fields"].some((m) => sameRequest({ ...snapshot(), mode: m }, loaded));
   $("mode-raw").hidden = to !== "raw";
   $("mode-fields").hidden = to !== "fields";
   if (to === "fields") {
@@ -275,16 +515,19 @@ function switchMode() {
       pinned.raw = null;
     }
   }
+  if (wasLoaded) loaded = snapshot(); // the same request, shown the other way
+  refreshGutters();
   run();
 }
 
 async function loadFile(file) {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  pinned.raw = bytes;
-  pinned.body = null;
-  $("raw").value = new TextDecoder().decode(bytes);
-  $("file-status").textContent = `${file.name}: ${bytes.length} bytes, used exactly; editing the text replaces them.`;
-  run();
+  replaceInput(file.name, () => {
+    pinned.raw = bytes;
+    pinned.body = null;
+    $("raw").value = new TextDecoder().decode(bytes);
+    $("file-status").textContent = `${file.name}: ${bytes.length} bytes, used exactly; editing the text replaces them.`;
+  });
 }
 
 function setClock(seconds) {
@@ -296,7 +539,55 @@ function fixClock() {
   document.querySelector("input[name=clock][value=fixed]").checked = true;
 }
 
-// ---- remembering keys (only when asked) ----------------------------------------------------------------------
+// ---- line numbers beside a text box: one per line of its text, as tall as that line wraps to ------------------
+
+const gutters = [];
+
+function gutter(textarea) {
+  const box = textarea.closest(".code");
+  const numbers = box.querySelector(".gutter");
+  const mirror = el("div", { class: "mirror mono", "aria-hidden": "true" });
+  box.append(mirror);
+  let frame = 0;
+  const measure = () => {
+    frame = 0;
+    if (textarea.offsetParent === null) return; // hidden: measured when shown
+    const lines = textarea.value.split("\n");
+    const cs = getComputedStyle(textarea);
+    const lh = parseFloat(cs.lineHeight) || 20;
+    const width = textarea.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+    let heights;
+    if (lines.length <= 2000) {
+      mirror.style.width = `${width}px`;
+      mirror.replaceChildren(...lines.map((l) => el("div", {}, l === "" ? "\u200b" : l)));
+      heights = [...mirror.children].map((c) => c.getBoundingClientRect().height || lh);
+      mirror.replaceChildren();
+    } else {
+      heights = lines.map(() => lh); // a very long capture: one row per line, unwrapped
+    }
+    box.style.setProperty("--gutter", `${String(lines.length).length + 1.5}ch`); // through the CSSOM, as below
+    numbers.replaceChildren(...heights.map((h, i) => {
+      const n = el("div", {}, String(i + 1));
+      n.style.height = `${h}px`; // through the CSSOM: the page's policy refuses style attributes
+      return n;
+    }));
+    numbers.scrollTop = textarea.scrollTop;
+  };
+  const update = () => {
+    if (!frame) frame = requestAnimationFrame(measure);
+  };
+  textarea.addEventListener("input", update);
+  textarea.addEventListener("scroll", () => (numbers.scrollTop = textarea.scrollTop));
+  new ResizeObserver(update).observe(textarea);
+  gutters.push(measure);
+  measure();
+}
+
+function refreshGutters() {
+  for (const g of gutters) g();
+}
+
+// ---- remembering keys (only when asked), and showing them ----------------------------------------------------
 
 function storage() {
   try {
@@ -318,6 +609,16 @@ function rememberKeys() {
   if (!s) return;
   if ($("remember").checked) s.setItem(STORE, $("keys").value);
   else s.removeItem(STORE);
+}
+
+function maskKeys() {
+  if (!CSS.supports("-webkit-text-security", "disc")) {
+    // This browser cannot mask a text box: the keys stay visible, and the toggle would do nothing.
+    $("keys").classList.remove("masked");
+    $("show-keys-label").hidden = true;
+    return;
+  }
+  $("keys").classList.toggle("masked", !$("show-keys").checked);
 }
 
 // ---- the test request maker ----------------------------------------------------------------------------------
@@ -345,9 +646,11 @@ function signed() {
     const verifyKey = api.verifyKey(vendor, $("make-key").value);
     const headers = { ...Object.fromEntries(s?.headers ?? []), ...api.sign({ vendor, key: $("make-key").value, body, path }) };
     $("make-error").textContent = "";
+    $("make-key").removeAttribute("aria-invalid");
     return { vendor, path, headers, body: $("make-body").value, verifyKey };
   } catch (e) {
     $("make-error").textContent = `Cannot sign: ${e.message}${e.hint ? ` (${e.hint})` : ""}`;
+    $("make-key").setAttribute("aria-invalid", "true");
     return null;
   }
 }
@@ -366,36 +669,57 @@ function sign() {
 function openInInspector() {
   const r = sign();
   if (!r) return;
-  if (mode() !== "raw") {
-    document.querySelector("input[name=mode][value=raw]").checked = true;
-    $("mode-raw").hidden = false;
-    $("mode-fields").hidden = true;
-  }
-  document.querySelector("input[name=clock][value=now]").checked = true;
-  setRequest({ method: "POST", url: r.path, headers: Object.entries(r.headers), body: r.body });
-  $("keys").value = r.verifyKey;
-  $("vendor").value = vendorFor(r.vendor, r.headers);
-  $("public-path").value = "";
-  run();
+  replaceInput(`the request made below (${nameOf(r.vendor)})`, () => {
+    if (mode() !== "raw") {
+      document.querySelector("input[name=mode][value=raw]").checked = true;
+      $("mode-raw").hidden = false;
+      $("mode-fields").hidden = true;
+    }
+    document.querySelector("input[name=clock][value=now]").checked = true;
+    setRequest({ method: "POST", url: r.path, headers: Object.entries(r.headers), body: r.body });
+    $("keys").value = r.verifyKey;
+    $("vendor").value = r.vendor;
+    $("public-path").value = "";
+  });
   $("inspector").scrollIntoView({ block: "start" });
   $("raw").focus({ preventScroll: true });
 }
 
-// ---- copying -------------------------------------------------------------------------------------------------
+// ---- copying and sharing -------------------------------------------------------------------------------------
 
-async function copy(from, status) {
-  const text = $(from).textContent;
+async function copy(text, status) {
   try {
     await navigator.clipboard.writeText(text);
   } catch {
-    const range = document.createRange(); // older browsers, or a clipboard permission refused
-    range.selectNodeContents($(from));
-    getSelection().removeAllRanges();
-    getSelection().addRange(range);
+    // Older browsers, or a clipboard permission refused: copy through a selection.
+    const area = el("textarea", { class: "visually-hidden", "aria-hidden": "true", tabindex: "-1" });
+    area.value = text;
+    document.body.append(area);
+    area.select();
     document.execCommand("copy");
+    area.remove();
   }
-  $(status).textContent = "Copied";
-  setTimeout(() => ($(status).textContent = ""), 2000);
+  status.textContent = "Copied";
+  setTimeout(() => (status.textContent = ""), 2000);
+}
+
+function vectorText() {
+  const { req, opts, report, events, handshake } = last;
+  const v = testVector({
+    vendor: report.vendor ?? opts.vendor ?? "", keys: opts.keys, includeKeys: $("vector-keys").checked, method: req.method,
+    url: req.url, headers: req.headers, body: req.body, now: opts.now, publicPath: opts.publicPath, tolerance: opts.tolerance,
+    report, events, handshake,
+  });
+  return JSON.stringify(v, null, 2) + "\n";
+}
+
+function reportText() {
+  const { req, opts, report, events, handshake, signed: s, verdict, status, vendorName } = last;
+  return markdownReport({
+    title: verdict.title, cause: verdict.cause, fix: verdict.fix, vendorName, report, request: req,
+    formatName: FORMATS[req.format] ?? req.format, now: opts.now, tolerance: opts.tolerance, keys: opts.keys,
+    includeBody: $("report-body").checked, events, handshake, signed: s, status,
+  });
 }
 
 // ---- start ---------------------------------------------------------------------------------------------------
@@ -425,26 +749,32 @@ function wire() {
       if (s !== null) $("clock-unix").value = String(s);
       fixClock();
     }
-    if (e.target.name === "mode" || e.target.type === "file") return;
+    if (["raw", "headers", "body", "method", "target", "keys"].includes(id)) hideUndo(); // typing makes it yours
+    if (e.target.name === "mode" || e.target.type === "file" || id === "show-keys") return;
     schedule();
   });
   form.addEventListener("change", (e) => {
     if (e.target.name === "mode") switchMode();
     else if (e.target.id === "raw-file" && e.target.files[0]) loadFile(e.target.files[0]);
     else if (e.target.id === "remember") rememberKeys();
+    else if (e.target.id === "show-keys") maskKeys();
     else if (e.target.name === "clock" || e.target.id === "vendor") run();
   });
   $("clear").addEventListener("click", () => {
     if (!api) return;
-    setRequest({ method: "POST", url: "/", headers: [], body: "" });
-    $("raw").value = "";
-    $("vendor").value = "";
-    $("public-path").value = "";
-    run();
+    replaceInput("an empty form", () => {
+      setRequest({ method: "POST", url: "/", headers: [], body: "" });
+      $("raw").value = "";
+      $("vendor").value = "";
+      $("public-path").value = "";
+    });
     $("raw").focus();
   });
-  $("copy-event").addEventListener("click", () => copy("event", "copy-event-status"));
-  $("copy-curl").addEventListener("click", () => copy("make-curl", "copy-curl-status"));
+  $("undo-button").addEventListener("click", undo);
+  $("undo-dismiss").addEventListener("click", hideUndo);
+  $("copy-vector").addEventListener("click", () => last && copy(vectorText(), $("copy-vector-status")));
+  $("copy-report").addEventListener("click", () => last && copy(reportText(), $("copy-report-status")));
+  $("copy-curl").addEventListener("click", () => copy($("make-curl").textContent, $("copy-curl-status")));
   $("make-vendor").addEventListener("change", fillMaker);
   for (const id of ["make-path", "make-key", "make-body", "make-url"]) $(id).addEventListener("input", sign);
   $("make-sign").addEventListener("click", sign);
@@ -453,9 +783,11 @@ function wire() {
 
 async function start() {
   wire();
+  maskKeys();
   setClock(Math.floor(Date.now() / 1000));
   restoreKeys();
-  showIdle();
+  gutter($("raw"));
+  gutter($("headers"));
   try {
     api = await import("./pkg/index.browser.mjs");
   } catch (e) {
@@ -463,17 +795,15 @@ async function start() {
     $("load-status").classList.add("error");
     return;
   }
+  showIdle();
   samples = api.samples();
   const vendors = api.vendors();
   $("vendor").append(...vendors.map((v) => el("option", { value: v }, nameOf(v))));
   $("make-vendor").append(...samples.map((s) => el("option", { value: s.vendor }, nameOf(s.vendor))));
   $("sample-list").replaceChildren(
-    ...samples.map((s) => {
-      const b = el("button", { type: "button", "data-vendor": s.vendor }, nameOf(s.vendor));
-      b.addEventListener("click", () => loadSample(s.vendor));
-      return b;
-    }),
+    ...samples.map((s) => el("button", { type: "button", "data-vendor": s.vendor, onclick: () => loadSample(s.vendor) }, nameOf(s.vendor))),
   );
+  $("lede").textContent = `Check a healthcare webhook's signature, see why it fails, and see the CloudEvents it becomes: ${vendors.length} senders, each verified exactly as it signs.`;
   $("load-status").textContent = `Verifier ready: ${vendors.length} vendors, running locally in WebAssembly.`;
   document.body.dataset.ready = "true";
   fillMaker();
