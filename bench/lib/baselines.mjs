@@ -60,7 +60,16 @@ function splitEvent(name) {
 }
 const ACTIONS = { create: "created", update: "updated", patch: "updated", remove: "deleted", delete: "deleted" };
 const idText = (v) => (typeof v === "string" || typeof v === "number" ? String(v) : undefined);
-const bodyId = (body) => `sha256:${createHash("sha256").update(body).digest("hex").slice(0, 32)}`;
+/** carehook's id for an event without one: SHA-256 over (source, body, ""), each length-prefixed (64-bit BE). */
+const bodyId = (body, source) => {
+  const h = createHash("sha256");
+  for (const part of [Buffer.from(source), Buffer.from(body), Buffer.alloc(0)]) {
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64BE(BigInt(part.length));
+    h.update(len).update(part);
+  }
+  return `sha256:${h.digest("hex").slice(0, 32)}`;
+};
 const receivedAt = (now) => `${new Date(now * 1000).toISOString().slice(0, 19)}Z`;
 
 function envelope(vendor, a, now, data) {
@@ -118,7 +127,7 @@ export const pipelines = {
       const [resource, verb] = splitEvent(event);
       const ts = typeof p.timestamp === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$/.test(p.timestamp) ? `${p.timestamp}Z` : undefined;
       const a = {
-        id: bodyId(body),
+        id: bodyId(body, "carehook:elmed"),
         event,
         time: ts,
         resourcetype: resourceType(resource),
@@ -148,7 +157,7 @@ export const pipelines = {
       const p = parseObject(body);
       const [resource, verb] = splitEvent(p.event_type);
       const a = {
-        id: bodyId(body),
+        id: bodyId(body, "carehook:healthie"),
         event: p.event_type,
         resourcetype: typeof p.resource_id_type === "string" ? p.resource_id_type : resourceType(resource),
         resourceid: idText(p.resource_id),

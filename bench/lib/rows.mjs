@@ -133,7 +133,14 @@ function githubRow(api) {
   const sig = headers["x-hub-signature-256"];
   const bad = tamper(body).toString();
   // Only the body is signed, so carehook's event id for GitHub is the body's digest, not X-GitHub-Delivery.
-  const bodyId = `sha256:${createHash("sha256").update(body).digest("hex").slice(0, 32)}`;
+  // No event id is signed: carehook derives it from the CloudEvent source and the body, each length-prefixed.
+  const h = createHash("sha256");
+  for (const part of [Buffer.from("carehook:github"), Buffer.from(body), Buffer.alloc(0)]) {
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64BE(BigInt(part.length));
+    h.update(len).update(part);
+  }
+  const bodyId = `sha256:${h.digest("hex").slice(0, 32)}`;
   return [
     carehook("carehook", verifier, req, bodyId, { ...req, body: new Uint8Array(tamper(body)) }),
     {
