@@ -51,8 +51,9 @@ impl ConfigError {
 
 /// A parsed value and the text it was parsed from.
 type Cached<T> = Option<(String, Rc<T>)>;
-/// A route, the `SOURCES` entry text and the keyring text it was parsed from.
-type CachedRoute = (String, String, Rc<Route>);
+/// A route, the parsed `SOURCES` it was read from (compared by identity: `sources` keeps one until its text changes)
+/// and the keyring text.
+type CachedRoute = (Rc<serde_json::Map<String, Value>>, String, Rc<Route>);
 
 thread_local! {
     static SOURCES: RefCell<Cached<serde_json::Map<String, Value>>> = const { RefCell::new(None) };
@@ -93,15 +94,14 @@ pub fn route(env: &Env, name: &str) -> Result<Option<Rc<Route>>, ConfigError> {
         .secret(secret)
         .map_err(|_| ConfigError::new(format!("the secret {secret} (keys of source {name}) is not set")))?
         .to_string();
-    let entry_text = Value::Object(entry.clone()).to_string();
     let cached = ROUTES.with(|routes| {
-        routes.borrow().get(name).filter(|(e, k, _)| *e == entry_text && *k == keys).map(|(_, _, r)| r.clone())
+        routes.borrow().get(name).filter(|(m, k, _)| Rc::ptr_eq(m, &sources) && *k == keys).map(|(_, _, r)| r.clone())
     });
     if let Some(route) = cached {
         return Ok(Some(route));
     }
     let route = Rc::new(parse_route(name, entry, &keys)?);
-    ROUTES.with(|routes| routes.borrow_mut().insert(name.to_owned(), (entry_text, keys, route.clone())));
+    ROUTES.with(|routes| routes.borrow_mut().insert(name.to_owned(), (sources.clone(), keys, route.clone())));
     Ok(Some(route))
 }
 
