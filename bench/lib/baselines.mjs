@@ -61,7 +61,7 @@ function splitEvent(name) {
 const ACTIONS = { create: "created", update: "updated", patch: "updated", remove: "deleted", delete: "deleted" };
 const idText = (v) => (typeof v === "string" || typeof v === "number" ? String(v) : undefined);
 /** carehook's id for an event without one: SHA-256 over (source, body, ""), each length-prefixed (64-bit BE). */
-const bodyId = (body, source) => {
+export const bodyId = (body, source) => {
   const h = createHash("sha256");
   for (const part of [Buffer.from(source), Buffer.from(body), Buffer.alloc(0)]) {
     const len = Buffer.alloc(8);

@@ -10,7 +10,7 @@ import { verify as octokitVerify } from "@octokit/webhooks-methods";
 import * as ed from "@noble/ed25519";
 import nacl from "tweetnacl";
 import { bodyText, transportHeaders } from "./bodies.mjs";
-import { ed25519PublicKey, pipelines, standardV1 } from "./baselines.mjs";
+import { bodyId as derivedId, ed25519PublicKey, pipelines, standardV1 } from "./baselines.mjs";
 
 // @noble/ed25519 v3 has no hash of its own: its README sets `hashes.sha512`; node:crypto's SHA-512 is used here.
 ed.hashes.sha512 = (m) => new Uint8Array(createHash("sha512").update(m).digest());
@@ -133,14 +133,8 @@ function githubRow(api) {
   const sig = headers["x-hub-signature-256"];
   const bad = tamper(body).toString();
   // Only the body is signed, so carehook's event id for GitHub is the body's digest, not X-GitHub-Delivery.
-  // No event id is signed: carehook derives it from the CloudEvent source and the body, each length-prefixed.
-  const h = createHash("sha256");
-  for (const part of [Buffer.from("carehook:github"), Buffer.from(body), Buffer.alloc(0)]) {
-    const len = Buffer.alloc(8);
-    len.writeBigUInt64BE(BigInt(part.length));
-    h.update(len).update(part);
-  }
-  const bodyId = `sha256:${h.digest("hex").slice(0, 32)}`;
+  // No event id is signed: carehook derives it from the CloudEvent source and the body.
+  const bodyId = derivedId(body, "carehook:github");
   return [
     carehook("carehook", verifier, req, bodyId, { ...req, body: new Uint8Array(tamper(body)) }),
     {
