@@ -13,6 +13,7 @@ const api = await import("../pkg/index.node.mjs");
 // The raw bindings, instantiated here: the package's Node entry is its CommonJS build, with an instance of its own.
 const wasm = await import("../pkg/dist/carehook.js");
 wasm.initSync({ module: readFileSync(new URL("../pkg/dist/carehook_bg.wasm", import.meta.url)) });
+const { nodeCrypto } = await import("../pkg/src/host-node.js");
 
 const argv = process.argv.slice(2);
 const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -46,10 +47,16 @@ if (loop) {
     const flat = api.flattenHeaders(c.req.headers);
     const now = Math.floor(Date.now() / 1000);
     const text = v.verifyToJSON(c.req);
+    const events = inner.verifyEvents("POST", c.req.path, flat, c.req.body, now, undefined, true);
+    const bodyText = new TextDecoder().decode(c.req.body);
     const steps = [
       { name: "carehook", op: () => v.verify(c.req) },
       { name: "verifyToJSON()", op: () => v.verifyToJSON(c.req) },
-      { name: "binding call, arguments ready", op: () => inner.verify("POST", c.req.path, flat, c.req.body, now, undefined) },
+      { name: "binding, core crypto", op: () => { wasm.installHostCrypto(null); return inner.verifyEvents("POST", c.req.path, flat, c.req.body, now, undefined, true); } },
+      { name: "binding, node:crypto", op: () => { wasm.installHostCrypto(nodeCrypto); return inner.verifyEvents("POST", c.req.path, flat, c.req.body, now, undefined, true); } },
+      { name: "JSON.parse(head)", op: () => JSON.parse(events) },
+      { name: "decode body", op: () => new TextDecoder().decode(c.req.body) },
+      { name: "JSON.parse(body)", op: () => JSON.parse(bodyText) },
       { name: "flattenHeaders()", op: () => api.flattenHeaders(c.req.headers) },
       { name: "JSON.parse(result)", op: () => JSON.parse(text) },
     ];

@@ -2,7 +2,6 @@
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
-use sha2::{Digest, Sha256};
 
 /// A normalized event. `data` is the vendor's body exactly as sent (numbers keep their text: `850.00` stays).
 #[derive(Clone)]
@@ -28,6 +27,9 @@ pub struct CloudEvent {
     /// it (a FHIR focus resource, a Fitbit notification). Empty when the event carries none (a FHIR `empty`
     /// notification): `data` and `datacontenttype` are then left out of the envelope.
     pub(crate) data: String,
+    /// Whether `data` is the whole request body, byte for byte (a caller holding the body can then read the data
+    /// from it instead of from the envelope: the npm package parses it once, from the text it already has).
+    pub(crate) data_is_body: bool,
 }
 
 impl CloudEvent {
@@ -60,10 +62,34 @@ impl CloudEvent {
         &self.data
     }
 
+    /// Whether [`CloudEvent::data`] is the whole request body, byte for byte.
+    pub fn data_is_body(&self) -> bool {
+        self.data_is_body
+    }
+
     /// The envelope as JSON text (`application/cloudevents+json`), written in one pass: `data` is appended as the
     /// raw body text.
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(self.data.len() + 512);
+        let mut out = self.attributes_json(self.data.len() + 512);
+        if !self.data.is_empty() {
+            out.push_str(",\"data\":");
+            out.push_str(&self.data);
+        }
+        out.push('}');
+        out
+    }
+
+    /// The envelope without `data`, as JSON text (for a caller that reads the data from the body it holds: see
+    /// [`CloudEvent::data_is_body`]).
+    pub fn head_json(&self) -> String {
+        let mut out = self.attributes_json(512);
+        out.push('}');
+        out
+    }
+
+    /// `{` and the attributes, without the closing brace.
+    fn attributes_json(&self, capacity: usize) -> String {
+        let mut out = String::with_capacity(capacity);
         out.push('{');
         for (i, (k, v)) in self.attributes().enumerate() {
             if i > 0 {
@@ -74,11 +100,6 @@ impl CloudEvent {
             out.push_str("\":");
             push_json_string(&mut out, v);
         }
-        if !self.data.is_empty() {
-            out.push_str(",\"data\":");
-            out.push_str(&self.data);
-        }
-        out.push('}');
         out
     }
 }
@@ -86,6 +107,11 @@ impl CloudEvent {
 /// `s` as a JSON string literal.
 fn push_json_string(out: &mut String, s: &str) {
     out.push('"');
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -161,6 +187,7 @@ impl CloudEvent {
             topic: head.topic.map(clean_attribute),
             derived_id: head.derived_id,
             data,
+            data_is_body: false,
         })
     }
 }
@@ -239,12 +266,13 @@ pub struct Split {
 /// length-prefixed. The same bytes from the same source always give the same id, so a vendor's retries keep it;
 /// two sources (ingest routes) never share one.
 pub fn derived_id(source: &str, body: &[u8], extra: Option<&str>) -> String {
-    let mut h = Sha256::new();
-    for part in [source.as_bytes(), body, extra.unwrap_or("").as_bytes()] {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part);
+    let parts = [source.as_bytes(), body, extra.unwrap_or("").as_bytes()];
+    let mut framed = Vec::with_capacity(parts.iter().map(|p| p.len() + 8).sum());
+    for part in parts {
+        framed.extend_from_slice(&(part.len() as u64).to_be_bytes());
+        framed.extend_from_slice(part);
     }
-    digest_id(&h.finalize())
+    digest_id(&crate::host::sha256(&framed))
 }
 
 /// `sha256:` + the first 128 bits of `digest`, in hex.
@@ -254,7 +282,7 @@ fn digest_id(digest: &[u8]) -> String {
 
 /// A stable id derived from bytes alone (message ids the sender did not give, storage keys).
 pub fn body_id(body: &[u8]) -> String {
-    digest_id(&Sha256::digest(body))
+    digest_id(&crate::host::sha256(body))
 }
 
 /// The longest event id kept as sent; a longer one is replaced by its digest (queues, headers and storage keys all
@@ -405,6 +433,7 @@ mod tests {
             topic: None,
             derived_id: false,
             data: r#"{"amount": 850.00}"#.into(),
+            data_is_body: false,
         };
         let text = ev.to_json();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();

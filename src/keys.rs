@@ -138,11 +138,19 @@ impl PublicKey {
         }
     }
 
+    /// Strict verification (ed25519-dalek's `verify_strict`): by the host's native crypto where one is installed
+    /// and the answer cannot differ (see [`crate::host`]), else here.
     pub fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
-        match Signature::from_slice(signature) {
-            Ok(sig) => self.0.verify_strict(message, &sig).is_ok(),
-            Err(_) => false,
+        let Ok(raw) = <[u8; 64]>::try_from(signature) else { return false };
+        if let Some(valid) = crate::host::ed25519_verify_on_host(&self.0, message, &raw) {
+            return valid;
         }
+        self.verifies_here(message, &raw)
+    }
+
+    /// Strict verification by the core itself, whatever host is installed.
+    pub fn verifies_here(&self, message: &[u8], signature: &[u8; 64]) -> bool {
+        self.0.verify_strict(message, &Signature::from_bytes(signature)).is_ok()
     }
 
     pub fn to_base64(&self) -> String {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod event;
 #[doc(hidden)]
 pub mod gateway;
+pub mod host;
 mod inspect;
 pub mod json;
 pub mod keys;

@@ -155,7 +155,7 @@ impl Source {
                 .map(|part| {
                     let data = part.data.unwrap_or_default();
                     let digested = if data.is_empty() { req.body } else { data.as_bytes() };
-                    self.envelope(part.attributes, digested, data.clone(), now)
+                    self.envelope(part.attributes, digested, data.clone(), false, now)
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             return Ok((events, split.handshake));
@@ -164,12 +164,19 @@ impl Source {
             .ok_or(Error::InvalidPayload { reason: "the body is not a JSON object (or repeats a key)" })?;
         let a = self.scheme.attributes(&body, req, auth, &self.opts)?;
         let handshake = self.scheme.handshake(&body);
-        Ok((vec![self.envelope(a, req.body, text.to_owned(), now)?], handshake))
+        Ok((vec![self.envelope(a, req.body, text.to_owned(), true, now)?], handshake))
     }
 
     /// One CloudEvent: the attributes bounded and cleaned, the id the vendor's or derived from `digested` (the bytes
     /// the event came from), `data` as given.
-    fn envelope(&self, a: Attributes, digested: &[u8], data: String, now: i64) -> Result<CloudEvent, Error> {
+    fn envelope(
+        &self,
+        a: Attributes,
+        digested: &[u8],
+        data: String,
+        data_is_body: bool,
+        now: i64,
+    ) -> Result<CloudEvent, Error> {
         let vendor = self.vendor();
         let source = clean_attribute(self.event_source());
         let bounded = |text: Option<String>| -> Result<Option<String>, Error> {
@@ -214,6 +221,7 @@ impl Source {
             topic: bounded(a.topic)?,
             derived_id: derived,
             data,
+            data_is_body,
         })
     }
 }

@@ -33,7 +33,7 @@ fn config(json: &str) -> Result<SourceConfig, JsValue> {
 }
 
 fn headers(flat: &str) -> Headers {
-    let mut h = Headers::new();
+    let mut h = Headers::with_capacity(flat.bytes().filter(|b| *b == 0).count() / 2 + 1, flat.len());
     let mut parts = flat.split('\0');
     while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
         h.append(name, value);
@@ -43,6 +43,19 @@ fn headers(flat: &str) -> Headers {
 
 fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| String::from("null"))
+}
+
+/// The one event of a request; a request with none (a handshake) or several is refused, so none is dropped.
+fn single(verified: &crate::Verified) -> Result<&crate::CloudEvent, JsValue> {
+    match verified.events() {
+        [one] => Ok(one),
+        [] => Err(js_error(&Error::InvalidPayload {
+            reason: "the request carries no event (a handshake or heartbeat): use verifyAll() to see what to answer",
+        })),
+        _ => Err(js_error(&Error::InvalidPayload {
+            reason: "the request carries several events: use verifyAll() to receive every one",
+        })),
+    }
 }
 
 /// Seconds since the epoch from a JS number, saturating (NaN reads as 0).
@@ -97,23 +110,18 @@ impl Verifier {
         remote_ip: Option<String>,
     ) -> Result<String, JsValue> {
         let verified = self.verified(method, url, headers_flat, body, now, remote_ip)?;
-        match verified.events() {
-            [one] => Ok(one.to_json()),
-            // Never drop an event silently: a batch or a handshake needs `verifyAll`.
-            [] => Err(js_error(&Error::InvalidPayload {
-                reason:
-                    "the request carries no event (a handshake or heartbeat): use verifyAll() to see what to answer",
-            })),
-            _ => Err(js_error(&Error::InvalidPayload {
-                reason: "the request carries several events: use verifyAll() to receive every one",
-            })),
-        }
+        let one = single(&verified)?;
+        Ok(one.to_json())
     }
 
     /// Every event of the request and the answer a handshake expects, as JSON text
-    /// `{"events": [CloudEvent...], "handshake": {"status", "body"} | null}`; or throws `{ code, ... }`.
-    #[wasm_bindgen(js_name = verifyAll)]
-    pub fn verify_all(
+    /// `{"events": [CloudEvent...], "handshake": {"status", "body"} | null, "bodyData": [index...]}`, or throws
+    /// `{ code, ... }`. An event listed in `bodyData` is written without `data`: its data is the request body, byte
+    /// for byte, which the caller already holds (the package parses it from there, once, instead of copying the body
+    /// into the answer and back). `single` refuses a request with no event or several, as `verify` does.
+    #[wasm_bindgen(js_name = verifyEvents)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn verify_events(
         &self,
         method: &str,
         url: &str,
@@ -121,18 +129,33 @@ impl Verifier {
         body: &[u8],
         now: f64,
         remote_ip: Option<String>,
+        single_event: bool,
     ) -> Result<String, JsValue> {
         let verified = self.verified(method, url, headers_flat, body, now, remote_ip)?;
+        if single_event {
+            single(&verified)?;
+        }
         let mut out = String::from("{\"events\":[");
+        let mut from_body = String::new();
         for (i, e) in verified.events().iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            out.push_str(&e.to_json());
+            if e.data_is_body() {
+                out.push_str(&e.head_json());
+                if !from_body.is_empty() {
+                    from_body.push(',');
+                }
+                from_body.push_str(&i.to_string());
+            } else {
+                out.push_str(&e.to_json());
+            }
         }
         out.push_str("],\"handshake\":");
         out.push_str(&verified.handshake().map_or_else(|| "null".to_owned(), to_json));
-        out.push('}');
+        out.push_str(",\"bodyData\":[");
+        out.push_str(&from_body);
+        out.push_str("]}");
         Ok(out)
     }
 

@@ -17,7 +17,10 @@ function fail(what) {
   throw new Error(`baseline: ${what}`);
 }
 
-/** Standard Webhooks v1: createHmac over `id.timestamp.body`, timingSafeEqual against each `v1,` entry, ±300 s. */
+/**
+ * Standard Webhooks v1: createHmac over `id.timestamp.body`, timingSafeEqual against each `v1,` entry, ±300 s, then
+ * JSON.parse of the body (returned).
+ */
 export function standardV1(secret) {
   const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
   return (headers, body) => {
@@ -32,7 +35,8 @@ export function standardV1(secret) {
       const comma = entry.indexOf(",");
       if (entry.slice(0, comma) !== "v1") continue;
       const sig = Buffer.from(entry.slice(comma + 1), "base64");
-      if (sig.length === mac.length && timingSafeEqual(sig, mac)) return true;
+      // Then the payload, parsed, as standardwebhooks and svix return it.
+      if (sig.length === mac.length && timingSafeEqual(sig, mac)) return parseObject(body);
     }
     return fail("signature");
   };
@@ -164,6 +168,28 @@ export const pipelines = {
         action: verb,
       };
       return envelope("healthie", a, now, p);
+    };
+  },
+
+  github(secret) {
+    const key = Buffer.from(secret, "utf8");
+    return ({ headers, body, now }) => {
+      const h = headers["x-hub-signature-256"];
+      if (!h || !h.startsWith("sha256=")) fail("missing header");
+      const sig = Buffer.from(h.slice(7), "hex");
+      const mac = createHmac("sha256", key).update(body).digest();
+      if (sig.length !== 32 || !timingSafeEqual(sig, mac)) fail("signature");
+      const p = parseObject(body);
+      const name = headers["x-github-event"] ?? (typeof p.eventType === "string" ? p.eventType : "unknown");
+      const action = typeof p.action === "string" && p.action !== "" ? p.action : splitEvent(name)[1]?.toLowerCase();
+      const a = {
+        id: bodyId(body, "carehook:github"),
+        event: action !== undefined && "action" in p ? `${name}.${action}` : name,
+        resourcetype: undefined,
+        resourceid: idText(p.resourceId),
+        action,
+      };
+      return envelope("github", a, now, p);
     };
   },
 

@@ -27,13 +27,18 @@ function tamper(bytes) {
   return out;
 }
 
-/** A carehook contender: `verifier.verify(req)` must return the expected event id on every call. */
+/**
+ * A carehook contender: `verifier.verify(req)` must return the expected event id on every call. Its `data` is read
+ * (parsed from the body on first read), as the peers parse the payload, unless `method` is "attributes".
+ */
 function carehook(name, verifier, req, expectId, tamperedReq, method = "verify") {
   let verified = 0;
   const op =
-    method === "verify"
+    method === "verify" || method === "attributes"
       ? () => {
-          if (verifier.verify(req).id !== expectId) throw new Error("carehook returned another event");
+          const ev = verifier.verify(req);
+          if (ev.id !== expectId) throw new Error("carehook returned another event");
+          if (method === "verify" && (typeof ev.data !== "object" || ev.data === null)) throw new Error("carehook returned no data");
           verified++;
         }
       : () => {
@@ -74,7 +79,8 @@ function standardRow(api, size) {
     carehook("carehook", verifier, req, id, bad),
     { name: "standardwebhooks", op: () => check(swh.verify(body, headers).type === "patient.updated", "standardwebhooks"), reject: () => swh.verify(tamper(body), headers) },
     { name: "svix", op: () => check(svix.verify(body, svixHeaders).type === "patient.updated", "svix"), reject: () => svix.verify(tamper(body), svixHeaders) },
-    { name: "node:crypto (hand-written)", op: () => check(baseline(headers, body), "baseline"), reject: () => baseline(headers, tamper(body)) },
+    { name: "node:crypto + JSON.parse (hand-written)", op: () => check(baseline(headers, body).type === "patient.updated", "baseline"), reject: () => baseline(headers, tamper(body)) },
+    carehook("carehook, data not read", verifier, req, id, bad, "attributes"),
   ];
   if (size <= 1024) contenders.push(carehook("carehook .verifyToJSON()", verifier, req, id, bad, "verifyToJSON"));
   return contenders;
@@ -174,7 +180,7 @@ export function rows(api) {
     { id: "ed25519-1k", title: "Ed25519 (Elation), 1 KB", what: "base64 signature → Ed25519 verify; carehook also parses and normalizes", build: () => ed25519Row(api) },
     { id: "stripe-1k", title: "Stripe, 1 KB", what: "verify + parse", build: () => stripeRow(api) },
     { id: "github-1k", title: "GitHub, 1 KB", what: "verify (octokit: verify only, async)", build: () => githubRow(api) },
-    ...["elation", "elmed", "healthie", "mycure"].map((v) => ({
+    ...["elation", "elmed", "healthie", "github", "mycure"].map((v) => ({
       id: `pipeline-${v}`,
       title: `Full pipeline: ${v} (its sample, ${Buffer.byteLength(api.samples().find((s) => s.vendor === v).body)} B)`,
       what: "verify + parse + CloudEvent envelope",

@@ -6,6 +6,8 @@ import { ERROR_CODES } from "../dist/facts.js";
 export { readCapture, toCurl, toHttp } from "./capture.js";
 
 const encoder = new TextEncoder();
+// The body was checked to be UTF-8 by the core before any event is made of it; a BOM is kept, as the core saw it.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
  * Option names that describe the request (or a `Capture` from `readCapture`, or an adapter's per-request settings),
@@ -124,6 +126,24 @@ function bodyBytes(body) {
   throw new TypeError("carehook: body must be the raw bytes (Uint8Array, Buffer, ArrayBuffer); a parsed object cannot be verified");
 }
 
+/**
+ * `event.data` as an ordinary enumerable property whose value is `JSON.parse(text)`, parsed on first read (then
+ * kept). Spreading, `JSON.stringify`, `structuredClone` and assignment all behave as with a plain value.
+ */
+function lazyData(event, text) {
+  const settle = (value) => Object.defineProperty(event, "data", { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(event, "data", {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value = JSON.parse(text);
+      settle(value);
+      return value;
+    },
+    set: settle,
+  });
+}
+
 function nowSeconds(now) {
   if (now === undefined || now === null) return Math.floor(Date.now() / 1000);
   if (now instanceof Date) return Math.floor(now.getTime() / 1000);
@@ -142,6 +162,7 @@ function target(options) {
 function requestParts(options) {
   const [body, text] = bodyBytes(options.body);
   return {
+    source: text ? options.body : undefined,
     method: String(options.method ?? "POST"),
     url: target(options),
     headers: flattenHeaders(options.headers),
@@ -197,7 +218,30 @@ export class Verifier {
    * notification Bundle, a Fitbit array) is refused with `invalid_payload`: use `verifyAll`, so none is dropped.
    */
   verify(request) {
-    return JSON.parse(this.verifyToJSON(request));
+    return this.#events(request, true).events[0];
+  }
+
+  /**
+   * The core's answer with every event's `data` in place. An event whose data is the whole body arrives without
+   * it (no copy of the body through the envelope), and its `data` is parsed from the body text when first read:
+   * the core has already checked that text is a JSON object, so reading it cannot fail.
+   */
+  #events(request, single) {
+    const r = requestParts(request);
+    let answer;
+    try {
+      answer = JSON.parse(this.#inner.verifyEvents(r.method, r.url, r.headers, r.body, r.now, r.remoteIp, single));
+    } catch (e) {
+      throw fail(e, r.text);
+    }
+    const { events, handshake, bodyData } = answer;
+    if (bodyData.length > 0) {
+      // The text is taken now (the caller may reuse its buffer); a string body is the text itself, unless it holds
+      // a lone surrogate (its UTF-8 bytes then differ from it).
+      const text = r.source !== undefined && r.source.isWellFormed?.() ? r.source : decoder.decode(r.body);
+      for (const i of bodyData) lazyData(events[i], text);
+    }
+    return { events, handshake };
   }
 
   /**
@@ -205,12 +249,7 @@ export class Verifier {
    * answer the sender expects: `{ events: CloudEvent[], handshake: { status, body } | null }`.
    */
   verifyAll(request) {
-    const r = requestParts(request);
-    try {
-      return JSON.parse(this.#inner.verifyAll(r.method, r.url, r.headers, r.body, r.now, r.remoteIp));
-    } catch (e) {
-      throw fail(e, r.text);
-    }
+    return this.#events(request, false);
   }
 
   /** The answer to a vendor's own endpoint check (DrChrono's `GET ?msg=`, Fitbit's `GET ?verify=`), or null. */

@@ -4,8 +4,7 @@ use crate::keys::{ct_eq, Key, Keyring};
 use crate::options::Options;
 use crate::report::Step;
 use crate::{Error, Request};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use hmac::{Hmac, KeyInit, Mac};
 
 /// Proof that a signature (or token) matched one keyring entry. Only [`Ctx`]'s matchers make one: a scheme cannot
 /// build it, so it cannot claim a verification that did not happen.
@@ -215,7 +214,7 @@ impl<'a> Ctx<'a> {
             hmac_keys += 1;
             let mut k = zeroize::Zeroizing::new(secret.expose().to_vec());
             k.extend_from_slice(key_suffix);
-            let Ok(mut mac) = <Hmac<sha1::Sha1> as Mac>::new_from_slice(&k) else { continue };
+            let Ok(mut mac) = <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(&k) else { continue };
             for part in message {
                 mac.update(part);
             }
@@ -288,19 +287,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// HMAC-SHA256 of the concatenation of `parts`.
-pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    // HMAC accepts keys of any length; the error arm cannot happen, and mapping it keeps this panic-free.
-    match <Hmac<Sha256> as Mac>::new_from_slice(key) {
-        Ok(mut mac) => {
-            for p in parts {
-                mac.update(p);
-            }
-            mac.finalize().into_bytes().into()
-        }
-        Err(_) => [0; 32],
-    }
-}
+pub use crate::host::hmac_sha256;
 
 /// Strict Unix seconds: ASCII digits (optionally a leading '-'), within i64.
 pub fn parse_unix(text: &str) -> Option<i64> {

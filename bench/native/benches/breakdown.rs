@@ -32,7 +32,7 @@ fn breakdown(c: &mut Criterion) {
             b.iter(|| black_box(Object::parse(black_box(&text)).is_some()))
         });
         let outer = Object::parse(&text).expect("object");
-        let data = outer.get("data").expect("data").get();
+        let data = outer.raw("data").expect("data");
         c.bench_function(&format!("json-nested-data-{name}"), |b| {
             b.iter(|| black_box(Object::parse(black_box(data)).is_some()))
         });

@@ -1,0 +1,32 @@
+// node:crypto for the core (Node, and Deno and Bun through their node:crypto): HMAC-SHA256 and SHA-256 of long
+// messages, and Ed25519 verification of the signatures the core hands over (src/host.rs says which, and why the
+// answers cannot differ). Comparisons stay in the core, in constant time.
+import { Buffer } from "node:buffer";
+import { createHash, createHmac, createPublicKey, verify } from "node:crypto";
+
+/** Public keys as KeyObjects, made once per key (a source's keyring is small and lives as long as the process). */
+const publicKeys = new Map();
+const SPKI_ED25519 = Buffer.from("302a300506032b6570032100", "hex");
+
+function publicKey(raw) {
+  const id = Buffer.from(raw).toString("base64");
+  let key = publicKeys.get(id);
+  if (key === undefined) {
+    if (publicKeys.size >= 1024) publicKeys.clear();
+    key = createPublicKey({ key: Buffer.concat([SPKI_ED25519, raw]), format: "der", type: "spki" });
+    publicKeys.set(id, key);
+  }
+  return key;
+}
+
+export const nodeCrypto = {
+  hmacSha256(key, msg, out) {
+    out.set(createHmac("sha256", key).update(msg).digest());
+  },
+  sha256(msg, out) {
+    out.set(createHash("sha256").update(msg).digest());
+  },
+  ed25519Verify(key, msg, sig) {
+    return verify(null, msg, publicKey(key), sig);
+  },
+};
