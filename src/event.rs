@@ -87,6 +87,18 @@ impl CloudEvent {
         out
     }
 
+    /// The attributes as `name\0value` pairs, each pair after a `\0`, in envelope order: a flat form a caller splits
+    /// in one step (the npm package builds its event object from it). Attribute values never hold a NUL: control
+    /// characters are taken out of every attribute.
+    pub fn push_flat_attributes(&self, out: &mut String) {
+        for (k, v) in self.attributes() {
+            out.push('\0');
+            out.push_str(k);
+            out.push('\0');
+            out.push_str(v);
+        }
+    }
+
     /// `{` and the attributes, without the closing brace.
     fn attributes_json(&self, capacity: usize) -> String {
         let mut out = String::with_capacity(capacity);
@@ -277,7 +289,10 @@ pub fn derived_id(source: &str, body: &[u8], extra: Option<&str>) -> String {
 
 /// `sha256:` + the first 128 bits of `digest`, in hex.
 fn digest_id(digest: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(digest.get(..16).unwrap_or_default()))
+    let mut id = String::with_capacity(7 + 32);
+    id.push_str("sha256:");
+    id.push_str(&hex::encode(digest.get(..16).unwrap_or_default()));
+    id
 }
 
 /// A stable id derived from bytes alone (message ids the sender did not give, storage keys).
@@ -294,7 +309,8 @@ pub const MAX_ATTRIBUTE_BYTES: usize = 1024;
 /// An attribute without control characters (CR, LF, NUL, DEL, C1): CloudEvents attributes are single-line text, and
 /// they travel into headers and logs.
 pub fn clean_attribute(text: String) -> String {
-    if text.chars().any(char::is_control) {
+    // Control characters are bytes below 0x20, 0x7f, or C1 (U+0080–U+009F: 0xc2 then 0x80–0x9f in UTF-8).
+    if text.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) && text.chars().any(char::is_control) {
         text.chars().filter(|c| !c.is_control()).collect()
     } else {
         text

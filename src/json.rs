@@ -97,6 +97,10 @@ impl<'a> Object<'a> {
         if keys.len() < 2 {
             return false;
         }
+        if keys.len() <= 16 {
+            // A vendor's object has a handful of keys: comparing each pair costs less than sorting them.
+            return keys.iter().enumerate().any(|(i, k)| keys.get(i + 1..).is_some_and(|rest| rest.contains(k)));
+        }
         // Sorted, not pairwise: a 1 MiB body can hold ~100,000 keys, and comparing every pair took seconds.
         keys.sort_unstable();
         keys.windows(2).any(|w| matches!(w, [a, b] if a == b))

@@ -188,14 +188,14 @@ impl Source {
             }
         };
         let (resourcetype, resourceid) = (bounded(a.resourcetype)?, bounded(a.resourceid)?);
-        let ty = bounded(Some(format!("{vendor}.{}", a.event)))?.unwrap_or_default();
+        let ty = bounded(Some([vendor, ".", &a.event].concat()))?.unwrap_or_default();
         let (id, derived) = match a.id.map(clean_attribute).filter(|i| !i.is_empty()) {
             Some(id) if id.len() > MAX_ID_BYTES => (derived_id(&source, id.as_bytes(), None), false),
             Some(id) => (id, false),
             None => (derived_id(&source, digested, a.distinct_by.as_deref()), true),
         };
         let subject = match (&resourcetype, &resourceid) {
-            (Some(t), Some(i)) => Some(format!("{t}/{i}")),
+            (Some(t), Some(i)) => Some([t.as_str(), "/", i.as_str()].concat()),
             _ => None,
         };
         let time = match a.time {

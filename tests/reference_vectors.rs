@@ -318,7 +318,13 @@ fn ed25519_vectors_for_every_runtime_are_current() {
     push("ed25519: constructed, S >= L".into(), &pk, msg, &big_s, false);
     let forged = [IDENTITY.as_slice(), &[0u8; 32]].concat();
     push("ed25519: constructed, A = R = identity, S = 0".into(), &IDENTITY, b"{}", &forged, false);
-    push("ed25519: constructed, A = R = identity (y = 1 + p), S = 0".into(), &IDENTITY_NON_CANONICAL, b"{}", &forged, false);
+    push(
+        "ed25519: constructed, A = R = identity (y = 1 + p), S = 0".into(),
+        &IDENTITY_NON_CANONICAL,
+        b"{}",
+        &forged,
+        false,
+    );
     let text = serde_json::to_string_pretty(&serde_json::json!({
         "about": "Ed25519 edge cases for every runtime: each C2SP Wycheproof ed25519_test.json case (its own verdict) and constructed small-order and non-canonical cases (ed25519-dalek verify_strict's rule), sent as Elation webhooks. Written by tests/reference_vectors.rs (CAREHOOK_WRITE_FIXTURES=1 cargo test --test reference_vectors).",
         "cases": cases,

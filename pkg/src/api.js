@@ -126,6 +126,20 @@ function bodyBytes(body) {
   throw new TypeError("carehook: body must be the raw bytes (Uint8Array, Buffer, ArrayBuffer); a parsed object cannot be verified");
 }
 
+/** Bodies from this size on have their `data` parsed when first read; smaller ones at once (it costs less). */
+const LAZY_DATA_BYTES = 16384;
+
+/**
+ * `event.data` from the request body, which the core has checked is a JSON object (so parsing cannot fail). The
+ * text is taken now (the caller may reuse its buffer); a string body is the text itself, unless it holds a lone
+ * surrogate (its UTF-8 bytes then differ from it).
+ */
+function setData(event, r) {
+  const text = r.source !== undefined && r.source.isWellFormed?.() ? r.source : decoder.decode(r.body);
+  if (r.body.length < LAZY_DATA_BYTES) event.data = JSON.parse(text);
+  else lazyData(event, text);
+}
+
 /**
  * `event.data` as an ordinary enumerable property whose value is `JSON.parse(text)`, parsed on first read (then
  * kept). Spreading, `JSON.stringify`, `structuredClone` and assignment all behave as with a plain value.
@@ -173,6 +187,11 @@ function requestParts(options) {
   };
 }
 
+/** The method, target and flat headers as one NUL-joined UTF-8 byte string: one copy into the core. */
+function requestLine(r) {
+  return encoder.encode(`${r.method}\0${r.url}\0${r.headers}`);
+}
+
 /** A source whose keys are parsed once; `verify` it against many requests. */
 export class Verifier {
   #inner;
@@ -218,7 +237,21 @@ export class Verifier {
    * notification Bundle, a Fitbit array) is refused with `invalid_payload`: use `verifyAll`, so none is dropped.
    */
   verify(request) {
-    return this.#events(request, true).events[0];
+    const r = requestParts(request);
+    let flat;
+    try {
+      flat = this.#inner.verifyOne(requestLine(r), r.body, r.now, r.remoteIp);
+    } catch (e) {
+      throw fail(e, r.text);
+    }
+    // `B|N|J`, then `\0name\0value` per attribute, then for `J` the data's JSON text (src/wasm.rs, verifyOne).
+    const p = flat.split("\0");
+    const end = p[0] === "J" ? p.length - 1 : p.length;
+    const event = {};
+    for (let i = 1; i + 1 < end; i += 2) event[p[i]] = p[i + 1];
+    if (p[0] === "J") event.data = JSON.parse(p[p.length - 1]);
+    else if (p[0] === "B") setData(event, r);
+    return event;
   }
 
   /**
@@ -230,17 +263,12 @@ export class Verifier {
     const r = requestParts(request);
     let answer;
     try {
-      answer = JSON.parse(this.#inner.verifyEvents(r.method, r.url, r.headers, r.body, r.now, r.remoteIp, single));
+      answer = JSON.parse(this.#inner.verifyEvents(requestLine(r), r.body, r.now, r.remoteIp, single));
     } catch (e) {
       throw fail(e, r.text);
     }
     const { events, handshake, bodyData } = answer;
-    if (bodyData.length > 0) {
-      // The text is taken now (the caller may reuse its buffer); a string body is the text itself, unless it holds
-      // a lone surrogate (its UTF-8 bytes then differ from it).
-      const text = r.source !== undefined && r.source.isWellFormed?.() ? r.source : decoder.decode(r.body);
-      for (const i of bodyData) lazyData(events[i], text);
-    }
+    for (const i of bodyData) setData(events[i], r);
     return { events, handshake };
   }
 
