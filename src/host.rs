@@ -61,7 +61,16 @@ fn ordinary_signature(sig: &[u8; 64]) -> bool {
     if bool::from(curve25519_dalek::Scalar::from_canonical_bytes(s).is_none()) || !canonical_point(&r) {
         return false;
     }
-    curve25519_dalek::edwards::CompressedEdwardsY(r).decompress().is_some_and(|p| !p.is_small_order())
+    // A canonical encoding of a small-order point is one of the eight torsion points' encodings: no need to
+    // decompress R (a square root) to tell. An R off the curve is refused by both rules alike (it never equals the
+    // recomputed, canonical encoding).
+    !small_order_encodings().contains(&r)
+}
+
+/// The canonical encodings of the eight points of small order (E[8]), computed once.
+fn small_order_encodings() -> &'static [[u8; 32]; 8] {
+    static ENCODINGS: std::sync::OnceLock<[[u8; 32]; 8]> = std::sync::OnceLock::new();
+    ENCODINGS.get_or_init(|| curve25519_dalek::constants::EIGHT_TORSION.map(|p| p.compress().to_bytes()))
 }
 
 /// Whether a point encoding is canonical: y below p = 2^255 − 19, and no sign bit on x = 0 (y = ±1).
@@ -177,6 +186,20 @@ mod imp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_small_order_encodings_are_the_known_eight() {
+        let e = small_order_encodings();
+        let mut one = [0u8; 32];
+        one[0] = 1;
+        assert!(e.contains(&one) && e.contains(&[0u8; 32]));
+        for enc in e {
+            let p = curve25519_dalek::edwards::CompressedEdwardsY(*enc).decompress().unwrap();
+            assert!(p.is_small_order() && canonical_point(enc));
+        }
+        let distinct: std::collections::BTreeSet<_> = e.iter().collect();
+        assert_eq!(distinct.len(), 8);
+    }
 
     #[test]
     fn canonical_encodings() {

@@ -9,11 +9,12 @@ const publicKeys = new Map();
 const SPKI_ED25519 = Buffer.from("302a300506032b6570032100", "hex");
 
 function publicKey(raw) {
-  const id = Buffer.from(raw).toString("base64");
+  // A view of the bytes (no copy), read as a 32-character key.
+  const id = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("latin1");
   let key = publicKeys.get(id);
   if (key === undefined) {
     if (publicKeys.size >= 1024) publicKeys.clear();
-    key = createPublicKey({ key: Buffer.concat([SPKI_ED25519, raw]), format: "der", type: "spki" });
+    key = createPublicKey({ key: Buffer.concat([SPKI_ED25519, Buffer.from(raw)]), format: "der", type: "spki" });
     publicKeys.set(id, key);
   }
   return key;
