@@ -3,6 +3,23 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
 
+/// The envelope's attributes, in the order it is written (CloudEvents' own, then carehook's extensions).
+pub const ATTRIBUTES: [&str; 13] = [
+    "specversion",
+    "id",
+    "source",
+    "type",
+    "subject",
+    "time",
+    "datacontenttype",
+    "vendor",
+    "resourcetype",
+    "resourceid",
+    "action",
+    "resourceurl",
+    "topic",
+];
+
 /// A normalized event. `data` is the vendor's body exactly as sent (numbers keep their text: `850.00` stays).
 #[derive(Clone)]
 pub struct CloudEvent {
@@ -33,28 +50,28 @@ pub struct CloudEvent {
 }
 
 impl CloudEvent {
+    /// Each attribute's value in [`ATTRIBUTES`] order, `None` where absent.
+    fn attribute_values(&self) -> [Option<&str>; ATTRIBUTES.len()] {
+        [
+            Some(self.specversion),
+            Some(self.id.as_str()),
+            Some(self.source.as_str()),
+            Some(self.ty.as_str()),
+            self.subject.as_deref(),
+            Some(self.time.as_str()),
+            (!self.data.is_empty()).then_some(self.datacontenttype),
+            Some(self.vendor),
+            self.resourcetype.as_deref(),
+            self.resourceid.as_deref(),
+            self.action.as_deref(),
+            self.resourceurl.as_deref(),
+            self.topic.as_deref(),
+        ]
+    }
+
     /// The attributes in envelope order, with absent optional ones left out.
     fn attributes(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        fn opt<'e>(k: &'static str, v: &'e Option<String>) -> Option<(&'static str, &'e str)> {
-            v.as_deref().map(|v| (k, v))
-        }
-        [
-            Some(("specversion", self.specversion)),
-            Some(("id", self.id.as_str())),
-            Some(("source", self.source.as_str())),
-            Some(("type", self.ty.as_str())),
-            opt("subject", &self.subject),
-            Some(("time", self.time.as_str())),
-            (!self.data.is_empty()).then_some(("datacontenttype", self.datacontenttype)),
-            Some(("vendor", self.vendor)),
-            opt("resourcetype", &self.resourcetype),
-            opt("resourceid", &self.resourceid),
-            opt("action", &self.action),
-            opt("resourceurl", &self.resourceurl),
-            opt("topic", &self.topic),
-        ]
-        .into_iter()
-        .flatten()
+        ATTRIBUTES.iter().zip(self.attribute_values()).filter_map(|(k, v)| v.map(|v| (*k, v)))
     }
 
     /// The event's data as JSON text, exactly as sent (empty when it carries none).
@@ -87,13 +104,18 @@ impl CloudEvent {
         out
     }
 
-    /// The attributes as `name\0value` pairs, each pair after a `\0`, in envelope order: a flat form a caller splits
-    /// in one step (the npm package builds its event object from it). Attribute values never hold a NUL: control
-    /// characters are taken out of every attribute.
+    /// The attributes in a flat form a caller splits in one step (the npm package builds its event object from it):
+    /// one letter per attribute present (`a` for the first of [`ATTRIBUTES`], `b` for the second…), then each value
+    /// after a `\0`, in that order. Attribute values never hold a NUL: control characters are taken out of every
+    /// attribute.
     pub fn push_flat_attributes(&self, out: &mut String) {
-        for (k, v) in self.attributes() {
-            out.push('\0');
-            out.push_str(k);
+        let values = self.attribute_values();
+        for (i, v) in values.iter().enumerate() {
+            if v.is_some() {
+                out.push(char::from(b'a' + i as u8));
+            }
+        }
+        for v in values.into_iter().flatten() {
             out.push('\0');
             out.push_str(v);
         }

@@ -33,6 +33,17 @@ impl Headers {
         self.entries.push((start, mid, self.text.len()));
     }
 
+    /// Headers from `name\0value\0name\0value…` (how the npm package passes them: one string across the
+    /// boundary), read in one pass into one buffer; a trailing name without a value is dropped.
+    pub fn from_flat(flat: &str) -> Self {
+        let mut h = Headers { text: String::with_capacity(flat.len()), entries: Vec::with_capacity(16) };
+        let mut fields = flat.split('\0');
+        while let (Some(name), Some(value)) = (fields.next(), fields.next()) {
+            h.append(name, value);
+        }
+        h
+    }
+
     fn entry(&self, &(start, mid, end): &(usize, usize, usize)) -> (&str, &str) {
         (self.text.get(start..mid).unwrap_or(""), self.text.get(mid..end).unwrap_or(""))
     }

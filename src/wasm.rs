@@ -33,12 +33,7 @@ fn config(json: &str) -> Result<SourceConfig, JsValue> {
 }
 
 fn headers(flat: &str) -> Headers {
-    let mut h = Headers::with_capacity(flat.bytes().filter(|b| *b == 0).count() / 2 + 1, flat.len());
-    let mut parts = flat.split('\0');
-    while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
-        h.append(name, value);
-    }
-    h
+    Headers::from_flat(flat)
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> String {
@@ -123,8 +118,9 @@ impl Verifier {
         Ok(one.to_json())
     }
 
-    /// The one event of a request, flat: `B`, `N` or `J`, then each attribute as `\0name\0value` (envelope order),
-    /// then for `J` a `\0` and the data's JSON text. `B`: the data is the request body, byte for byte (the caller
+    /// The one event of a request, flat: `B`, `N` or `J`, a letter per attribute present (see
+    /// `CloudEvent::push_flat_attributes` and `attributeNames`), each value after a `\0`, then for `J` a `\0` and
+    /// the data's JSON text. `B`: the data is the request body, byte for byte (the caller
     /// holds it); `N`: the event has no data. `request` is the method, the target and the flat headers, joined by
     /// NULs, as UTF-8 bytes (see `request_parts`). Throws `{ code, ... }` like `verify`, and for a request with no
     /// event or several.
@@ -285,6 +281,12 @@ pub fn samples() -> String {
 #[wasm_bindgen]
 pub fn detect(headers_flat: &str) -> Option<String> {
     schemes::detect(&headers(headers_flat)).map(str::to_owned)
+}
+
+/// The envelope's attribute names, in order: what the letters of `verifyOne`'s answer stand for.
+#[wasm_bindgen(js_name = attributeNames)]
+pub fn attribute_names() -> Vec<String> {
+    crate::event::ATTRIBUTES.iter().map(|a| (*a).to_owned()).collect()
 }
 
 /// Every vendor identifier.

@@ -187,9 +187,16 @@ function requestParts(options) {
   };
 }
 
+/** The envelope's attribute names in the core's order (read from the core on first use). */
+let attributeNames;
+
 /** The method, target and flat headers as one NUL-joined UTF-8 byte string: one copy into the core. */
+let scratch = new Uint8Array(2048);
 function requestLine(r) {
-  return encoder.encode(`${r.method}\0${r.url}\0${r.headers}`);
+  const text = `${r.method}\0${r.url}\0${r.headers}`;
+  // Into a reused buffer (UTF-8 takes at most 3 bytes per UTF-16 unit); the bindings copy it into the core.
+  if (scratch.length < text.length * 3) scratch = new Uint8Array(text.length * 3);
+  return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
 }
 
 /** A source whose keys are parsed once; `verify` it against many requests. */
@@ -244,13 +251,14 @@ export class Verifier {
     } catch (e) {
       throw fail(e, r.text);
     }
-    // `B|N|J`, then `\0name\0value` per attribute, then for `J` the data's JSON text (src/wasm.rs, verifyOne).
+    // `B|N|J` and a letter per attribute present, then each value, then for `J` the data (src/wasm.rs, verifyOne).
     const p = flat.split("\0");
-    const end = p[0] === "J" ? p.length - 1 : p.length;
+    const names = (attributeNames ??= wasm.attributeNames());
+    const head = p[0];
     const event = {};
-    for (let i = 1; i + 1 < end; i += 2) event[p[i]] = p[i + 1];
-    if (p[0] === "J") event.data = JSON.parse(p[p.length - 1]);
-    else if (p[0] === "B") setData(event, r);
+    for (let i = 1; i < head.length; i++) event[names[head.charCodeAt(i) - 97]] = p[i];
+    if (head[0] === "J") event.data = JSON.parse(p[head.length]);
+    else if (head[0] === "B") setData(event, r);
     return event;
   }
 
