@@ -40,6 +40,9 @@ struct Entry {
     end: u32,
     /// The index of the entry after this value and everything inside it (its next sibling).
     next: u32,
+    /// For an array: whether it holds a string, number or literal. Those elements get no entry of their own (no
+    /// scheme looks one up, and a 1 MiB array of numbers would otherwise take an entry per number).
+    holds_scalars: bool,
 }
 
 #[derive(Debug)]
@@ -191,7 +194,8 @@ fn elements<'d>(doc: &'d Document<'_>, at: usize) -> impl Iterator<Item = usize>
 /// valid JSON, or has an element that is not an object or repeats a key).
 pub fn parse_array_of_objects(text: &str) -> Option<Vec<(&str, Object<'_>)>> {
     let doc = Rc::new(Document { text, entries: scan(text.as_bytes())? });
-    if doc.entries.first()?.kind != Kind::Array {
+    let root = doc.entries.first()?;
+    if root.kind != Kind::Array || root.holds_scalars {
         return None;
     }
     elements(&doc, 0)
@@ -217,7 +221,8 @@ fn scan(b: &[u8]) -> Option<Vec<Entry>> {
         return None;
     }
     let at = |i: usize| i as u32;
-    let mut entries: Vec<Entry> = Vec::with_capacity(b.len() / 8 + 4);
+    // About one value per 16 bytes in vendor bodies; it grows as needed (a long string needs one entry).
+    let mut entries: Vec<Entry> = Vec::with_capacity(b.len() / 16 + 4);
     let mut open: Vec<usize> = Vec::new();
     let mut key = NO_KEY;
     let mut i = skip_ws(b, 0);
@@ -241,6 +246,7 @@ fn scan(b: &[u8]) -> Option<Vec<Entry>> {
             start: at(start),
             end: 0,
             next: at(idx + 1),
+            holds_scalars: false,
         };
         let mut closed_container = false;
         match kind {
@@ -282,7 +288,10 @@ fn scan(b: &[u8]) -> Option<Vec<Entry>> {
         }
         if !closed_container {
             entry.end = at(i);
-            entries.push(entry);
+            match open.last().and_then(|&top| entries.get_mut(top)) {
+                Some(parent) if parent.kind == Kind::Array => parent.holds_scalars = true,
+                _ => entries.push(entry),
+            }
         }
         // After a value: close containers, or go on to the next element or field.
         loop {
@@ -503,6 +512,14 @@ mod tests {
         assert_eq!(items.iter().map(|(raw, _)| *raw).collect::<Vec<_>>(), [r#"{"a":1}"#, r#"{"b":[2]}"#]);
         assert_eq!(items[0].1.int("a"), Some(1));
         assert!(parse_array_of_objects("[{},1]").is_none());
+        assert!(parse_array_of_objects("[{},[]]").is_none());
+        assert!(parse_array_of_objects(r#"[{},"x",{}]"#).is_none());
+        // Scalars inside arrays are checked but not indexed: the objects around them still read.
+        let o = Object::parse(r#"{"a":[1,"two",{"k":3},[4,5],null],"b":true}"#).unwrap();
+        assert_eq!(o.objects("a").len(), 1);
+        assert_eq!(o.objects("a")[0].int("k"), Some(3));
+        assert_eq!(o.raw("a"), Some(r#"[1,"two",{"k":3},[4,5],null]"#));
+        assert!(o.has("b"));
         assert!(parse_array_of_objects("{}").is_none());
         assert_eq!(parse_array_of_objects("[]").map(|v| v.len()), Some(0));
     }
