@@ -1,16 +1,18 @@
 //! The crypto primitives, and where they run: in the core (sha2, hmac, ed25519-dalek) or, where the host runtime
 //! has native crypto that is faster and gives the same answer, there.
 //!
-//! The npm package's Node entry (also used by Deno and Bun) installs node:crypto's HMAC-SHA256, SHA-256 and Ed25519
-//! verification ([`install`]); browsers and workerd keep the core's own (WebCrypto is asynchronous, and the core's
-//! verification is not). What may go to the host is chosen so that no answer changes:
+//! The npm package's Node entry (also used by Deno and Bun) installs node:crypto's HMAC-SHA256 and SHA-256, and on
+//! Node itself (OpenSSL) its Ed25519 verification; browsers and workerd keep the core's own (WebCrypto is
+//! asynchronous, and the core's verification is not). What may go to the host is chosen so that no answer changes:
 //! - HMAC-SHA256 and SHA-256 are deterministic functions of their input: the host computes the same bytes. Only the
 //!   tag is computed there; comparing it with the signature stays in the core, in constant time.
 //! - Ed25519: the core's rule is ed25519-dalek's `verify_strict` (S canonical, A and R not of small order, R
 //!   compared as bytes). A signature goes to the host only when the host's own rule cannot differ from it: the key
 //!   was found ordinary when it was parsed (canonical encoding, not of small order), S is canonical, and R is a
 //!   canonical encoding of a point that is not of small order. OpenSSL (node:crypto) then checks the same
-//!   cofactorless equation on the same bytes. Everything else is verified by the core itself. Wycheproof's and the
+//!   cofactorless equation on the same bytes. Everything else is verified by the core itself. Deno's and Bun's
+//!   node:crypto are other implementations (a cofactored one would accept mixed-order signatures verify_strict
+//!   refuses), so there Ed25519 stays in the core. Wycheproof's and the
 //!   constructed edge cases run against both paths (tests/reference_vectors.rs, tests/js).
 //!
 //! Short messages stay in the core: below [`HOST_MIN_BYTES`], crossing into the host costs more than it saves.
@@ -112,7 +114,10 @@ let host = null;
 export function carehook_host_install(h) { host = h; }
 export function carehook_host_hmac(key, msg, out) { host.hmacSha256(key, msg, out); }
 export function carehook_host_sha256(msg, out) { host.sha256(msg, out); }
-export function carehook_host_ed25519(key, msg, sig) { return host.ed25519Verify(key, msg, sig) === true; }
+export function carehook_host_ed25519(key, msg, sig) {
+  if (typeof host.ed25519Verify !== "function") return 2;
+  return host.ed25519Verify(key, msg, sig) === true ? 1 : 0;
+}
 "#)]
     extern "C" {
         fn carehook_host_install(host: JsValue);
@@ -120,15 +125,16 @@ export function carehook_host_ed25519(key, msg, sig) { return host.ed25519Verify
         fn carehook_host_hmac(key: &[u8], msg: &[u8], out: &mut [u8]) -> Result<(), JsValue>;
         #[wasm_bindgen(catch)]
         fn carehook_host_sha256(msg: &[u8], out: &mut [u8]) -> Result<(), JsValue>;
+        /// 1 valid, 0 invalid, 2 when the host has no Ed25519 of its own to offer.
         #[wasm_bindgen(catch)]
-        fn carehook_host_ed25519(key: &[u8], msg: &[u8], sig: &[u8]) -> Result<bool, JsValue>;
+        fn carehook_host_ed25519(key: &[u8], msg: &[u8], sig: &[u8]) -> Result<u8, JsValue>;
     }
 
     thread_local! {
         static INSTALLED: Cell<bool> = const { Cell::new(false) };
     }
 
-    /// Installs the host's crypto: an object with `hmacSha256(key, msg, out)`, `sha256(msg, out)` and
+    /// Installs the host's crypto: an object with `hmacSha256(key, msg, out)`, `sha256(msg, out)` and, optionally,
     /// `ed25519Verify(publicKey, msg, signature) -> boolean` (byte arrays; `out` receives the 32-byte result).
     /// `null` or `undefined` uninstalls it.
     #[wasm_bindgen(js_name = installHostCrypto)]
@@ -163,7 +169,11 @@ export function carehook_host_ed25519(key, msg, sig) { return host.ed25519Verify
     }
 
     pub fn ed25519_verify(key: &[u8], msg: &[u8], sig: &[u8]) -> Option<bool> {
-        carehook_host_ed25519(key, msg, sig).ok()
+        match carehook_host_ed25519(key, msg, sig) {
+            Ok(0) => Some(false),
+            Ok(1) => Some(true),
+            _ => None,
+        }
     }
 }
 

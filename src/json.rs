@@ -14,8 +14,9 @@
 use std::borrow::Cow;
 use std::rc::Rc;
 
-/// Deepest nesting of arrays and objects accepted. The envelope adds one level, and serde_json (128), Python's json
-/// and other consumers refuse deeper documents.
+/// Deepest nesting of arrays and objects accepted. The envelope adds one level; serde_json refuses more than 128 when
+/// it builds values (its validating skip has no limit), and Python's json and other consumers have limits of their
+/// own. Deeper texts are refused here, whatever another parser would do.
 pub const MAX_DEPTH: usize = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +89,8 @@ impl<'a> Object<'a> {
     fn key_of(&self, e: &Entry) -> Cow<'a, str> {
         let inner = self.doc.text.get(e.key_start as usize + 1..(e.key_end as usize).saturating_sub(1)).unwrap_or("");
         if e.key_escaped {
-            // The scan checked the escapes; a lone surrogate cannot equal any key looked up, so it reads as U+FFFD.
+            // The scan checked the escapes. A key with a lone surrogate is no Unicode text: it reads as U+FFFD, so two
+            // such keys count as repeated (the object is refused rather than read two ways).
             Cow::Owned(unescape(inner).unwrap_or_else(|| "\u{fffd}".to_owned()))
         } else {
             Cow::Borrowed(inner)
@@ -221,8 +223,9 @@ fn scan(b: &[u8]) -> Option<Vec<Entry>> {
         return None;
     }
     let at = |i: usize| i as u32;
-    // About one value per 16 bytes in vendor bodies; it grows as needed (a long string needs one entry).
-    let mut entries: Vec<Entry> = Vec::with_capacity(b.len() / 16 + 4);
+    // An entry (about 32 bytes) per object field or container; it grows as needed, so a start of one per 64 bytes
+    // of body keeps the reservation below the body's own size.
+    let mut entries: Vec<Entry> = Vec::with_capacity(b.len() / 64 + 4);
     let mut open: Vec<usize> = Vec::new();
     let mut key = NO_KEY;
     let mut i = skip_ws(b, 0);

@@ -1,7 +1,8 @@
 // node:crypto for the core (Node, and Deno and Bun through their node:crypto): HMAC-SHA256 and SHA-256 of long
-// messages, and Ed25519 verification of the signatures the core hands over (src/host.rs says which, and why the
-// answers cannot differ). Comparisons stay in the core, in constant time.
+// messages and, on Node itself (OpenSSL), Ed25519 verification of the signatures the core hands over (src/host.rs
+// says which, and why the answers cannot differ there). Comparisons stay in the core, in constant time.
 import { Buffer } from "node:buffer";
+import process from "node:process";
 import { createHash, createHmac, createPublicKey, verify } from "node:crypto";
 
 /** Public keys as KeyObjects, made once per key (a source's keyring is small and lives as long as the process). */
@@ -20,14 +21,23 @@ function publicKey(raw) {
   return key;
 }
 
-export const nodeCrypto = {
+/** Node proper: its node:crypto is OpenSSL. Deno and Bun implement node:crypto themselves. */
+const openssl = typeof globalThis.Deno === "undefined" && typeof globalThis.Bun === "undefined" && Boolean(process.versions.openssl);
+
+const hashing = {
   hmacSha256(key, msg, out) {
     out.set(createHmac("sha256", key).update(msg).digest());
   },
   sha256(msg, out) {
     out.set(createHash("sha256").update(msg).digest());
   },
-  ed25519Verify(key, msg, sig) {
-    return verify(null, msg, publicKey(key), sig);
-  },
 };
+
+export const nodeCrypto = openssl
+  ? {
+      ...hashing,
+      ed25519Verify(key, msg, sig) {
+        return verify(null, msg, publicKey(key), sig);
+      },
+    }
+  : hashing;

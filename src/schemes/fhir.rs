@@ -170,7 +170,8 @@ fn status_of(r: &Object<'_>) -> Option<Status> {
                     number: e.id("eventNumber"),
                     timestamp: e.text("timestamp"),
                     focus: e.object("focus").and_then(|f| f.text("reference")),
-                    focus_raw: e.raw("focus").map(str::to_owned),
+                    // As data only when it reads as an object (no repeated key), like every object carehook emits.
+                    focus_raw: e.object("focus").and(e.raw("focus")).map(str::to_owned),
                 })
                 .collect(),
         }),
@@ -193,7 +194,9 @@ fn status_of(r: &Object<'_>) -> Option<Status> {
                         number: part("event-number").and_then(&value),
                         timestamp: part("timestamp").and_then(&value),
                         focus: part("focus").and_then(&value),
-                        focus_raw: part("focus").and_then(|q| q.raw("valueReference")).map(str::to_owned),
+                        focus_raw: part("focus")
+                            .and_then(|q| q.object("valueReference").and(q.raw("valueReference")))
+                            .map(str::to_owned),
                     }
                 })
                 .collect();
@@ -238,5 +241,20 @@ mod tests {
         assert_eq!(reference_parts("Observation/o1/_history/3"), Some(("Observation", "o1")));
         assert_eq!(reference_parts("urn:uuid:1234"), None);
         assert_eq!(reference_parts("Patient/"), None);
+    }
+
+    #[test]
+    fn a_focus_that_repeats_a_key_is_not_passed_on_as_data() {
+        let status = |focus: &str| {
+            let text = format!(
+                r#"{{"resourceType":"SubscriptionStatus","type":"event-notification","notificationEvent":[{{"eventNumber":"1","focus":{focus}}}]}}"#
+            );
+            let r = Object::parse(&text).map(|o| status_of(&o));
+            r.flatten().map(|s| s.events.into_iter().map(|e| (e.focus, e.focus_raw)).collect::<Vec<_>>())
+        };
+        let good = status(r#"{"reference":"Patient/1"}"#).unwrap();
+        assert_eq!(good, [(Some("Patient/1".into()), Some(r#"{"reference":"Patient/1"}"#.into()))]);
+        let repeated = status(r#"{"reference":"Patient/1","reference":"Patient/2"}"#).unwrap();
+        assert_eq!(repeated, [(None, None)]);
     }
 }
