@@ -4,11 +4,11 @@ use crate::Error;
 
 /// Request headers: names compared case-insensitively, repeated values kept in order. Every name and value lives
 /// in one buffer (a request's dozen headers are then one allocation, not two each).
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct Headers {
     text: String,
-    /// (name start, name end = value start, value end) in `text`.
-    entries: Vec<(usize, usize, usize)>,
+    /// (name start, name end, value start, value end) in `text`.
+    entries: Vec<(usize, usize, usize, usize)>,
 }
 
 impl Headers {
@@ -30,22 +30,35 @@ impl Headers {
         }
         let mid = self.text.len();
         self.text.push_str(value);
-        self.entries.push((start, mid, self.text.len()));
+        self.entries.push((start, mid, mid, self.text.len()));
     }
 
     /// Headers from `name\0value\0name\0value…` (how the npm package passes them: one string across the
-    /// boundary), read in one pass into one buffer; a trailing name without a value is dropped.
+    /// boundary): the text copied once, names lower-cased in place, one pass to find the NULs; a trailing name
+    /// without a value is dropped.
     pub fn from_flat(flat: &str) -> Self {
-        let mut h = Headers { text: String::with_capacity(flat.len()), entries: Vec::with_capacity(16) };
-        let mut fields = flat.split('\0');
-        while let (Some(name), Some(value)) = (fields.next(), fields.next()) {
-            h.append(name, value);
+        let mut h = Headers { text: flat.to_owned(), entries: Vec::with_capacity(16) };
+        let (mut start, mut name_end) = (0, None);
+        let nuls = flat.bytes().enumerate().filter(|(_, b)| *b == 0).map(|(i, _)| i);
+        for i in nuls.chain((!flat.is_empty()).then_some(flat.len())) {
+            match name_end.take() {
+                None => name_end = Some(i),
+                Some(n) => {
+                    h.entries.push((start, n, n + 1, i));
+                    start = i + 1;
+                }
+            }
+        }
+        for &(s, e, _, _) in &h.entries {
+            if let Some(name) = h.text.get_mut(s..e) {
+                name.make_ascii_lowercase();
+            }
         }
         h
     }
 
-    fn entry(&self, &(start, mid, end): &(usize, usize, usize)) -> (&str, &str) {
-        (self.text.get(start..mid).unwrap_or(""), self.text.get(mid..end).unwrap_or(""))
+    fn entry(&self, &(ns, ne, vs, ve): &(usize, usize, usize, usize)) -> (&str, &str) {
+        (self.text.get(ns..ne).unwrap_or(""), self.text.get(vs..ve).unwrap_or(""))
     }
 
     fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
@@ -102,6 +115,14 @@ impl<N: AsRef<str>, V: AsRef<str>> FromIterator<(N, V)> for Headers {
         h
     }
 }
+
+impl PartialEq for Headers {
+    fn eq(&self, other: &Self) -> bool {
+        self.pairs().eq(other.pairs())
+    }
+}
+
+impl Eq for Headers {}
 
 impl std::fmt::Debug for Headers {
     // Header values may hold signatures or tokens: show names only.
@@ -203,6 +224,21 @@ pub fn split_target(target: &str) -> (&str, &str) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn flat_headers_read_as_appended_ones() {
+        for flat in ["", "a\0b", "A\0b\0C-D\0é\0x", "a\0", "\0", "a\0b\0trailing", "a\0\0b\0c"] {
+            let mut want = Headers::new();
+            let mut parts = flat.split('\0');
+            while let (Some(n), Some(v)) = (parts.next(), parts.next()) {
+                want.append(n, v);
+            }
+            let got = Headers::from_flat(flat);
+            assert_eq!(got.pairs().collect::<Vec<_>>(), want.pairs().collect::<Vec<_>>(), "{flat:?}");
+            assert_eq!(got, want);
+        }
+        assert_eq!(Headers::from_flat("X-A\0One").get("x-a"), Ok(Some("One")));
+    }
+
     use super::*;
 
     #[test]

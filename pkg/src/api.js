@@ -111,7 +111,18 @@ export function flattenHeaders(headers) {
   };
   if (typeof headers.forEach === "function" && typeof headers.get === "function") headers.forEach((v, k) => add(k, v));
   else if (Array.isArray(headers)) headers.forEach(([k, v]) => add(k, v));
-  else if (typeof headers === "object") for (const k of Object.keys(headers)) add(k, headers[k]);
+  else if (typeof headers === "object") {
+    // A plain object (Node's req.headers): string values go straight in; anything else through `add`.
+    for (const k of Object.keys(headers)) {
+      const v = headers[k];
+      if (typeof v !== "string") add(k, v);
+      else if (k.includes("\0") || v.includes("\0")) throw new TypeError("carehook: a header contains a NUL character");
+      else {
+        out += first ? `${k}\0${v}` : `\0${k}\0${v}`;
+        first = false;
+      }
+    }
+  }
   else throw new TypeError("carehook: headers must be a Headers, an object or [name, value] pairs");
   return out;
 }
