@@ -48,7 +48,7 @@ if (loop) {
     const now = Math.floor(Date.now() / 1000);
     const text = v.verifyToJSON(c.req);
     const line = new TextEncoder().encode(`POST\0${c.req.path}\0${flat}`);
-    const events = inner.verifyEvents(line, c.req.body, now, undefined, true);
+    const events = inner.verifyEvents(line, c.req.body, now, undefined);
     const bodyText = new TextDecoder().decode(c.req.body);
     const steps = [
       { name: "carehook", op: () => v.verify(c.req) },

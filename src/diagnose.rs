@@ -172,7 +172,9 @@ fn replace(body: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
 /// and number text are kept exactly.
 pub fn respace_json(body: &[u8], spaced: bool) -> Option<Vec<u8>> {
     let text = std::str::from_utf8(body).ok()?;
-    serde_json::from_str::<serde::de::IgnoredAny>(text).ok()?;
+    if !crate::json::is_valid(text) {
+        return None;
+    }
     let mut out = Vec::with_capacity(body.len() + body.len() / 8);
     let (mut in_str, mut escaped) = (false, false);
     for &b in body {

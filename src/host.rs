@@ -44,6 +44,19 @@ pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     }
 }
 
+/// HMAC-SHA1 of the concatenation of `parts`: Fitbit's legacy scheme only (always in the core).
+pub fn hmac_sha1(key: &[u8], parts: &[&[u8]]) -> [u8; 20] {
+    match <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(key) {
+        Ok(mut mac) => {
+            for p in parts {
+                mac.update(p);
+            }
+            mac.finalize().into_bytes().into()
+        }
+        Err(_) => [0; 20],
+    }
+}
+
 /// SHA-256 of `data`.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     let long = data.len() >= HOST_MIN_BYTES;

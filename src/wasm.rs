@@ -32,10 +32,6 @@ fn config(json: &str) -> Result<SourceConfig, JsValue> {
     serde_json::from_str(json).map_err(|e| js_sys::TypeError::new(&format!("carehook: invalid options: {e}")).into())
 }
 
-fn headers(flat: &str) -> Headers {
-    Headers::from_flat(flat)
-}
-
 fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| String::from("null"))
 }
@@ -84,7 +80,7 @@ impl Verifier {
         now: f64,
         remote_ip: Option<String>,
     ) -> Result<crate::Verified, JsValue> {
-        let h = headers(headers_flat);
+        let h = Headers::from_flat(headers_flat);
         let req = Request::new(method, url, &h, body).with_remote_ip(remote_ip.as_deref());
         self.source.verify(&req, seconds(now)).map_err(|e| js_error(&e))
     }
@@ -154,7 +150,7 @@ impl Verifier {
     /// `{"events": [CloudEvent...], "handshake": {"status", "body"} | null, "bodyData": [index...]}`, or throws
     /// `{ code, ... }`. An event listed in `bodyData` is written without `data`: its data is the request body, byte
     /// for byte, which the caller already holds (the package parses it from there, once, instead of copying the body
-    /// into the answer and back). `single` refuses a request with no event or several, as `verify` does.
+    /// into the answer and back).
     #[wasm_bindgen(js_name = verifyEvents)]
     pub fn verify_events(
         &self,
@@ -162,13 +158,9 @@ impl Verifier {
         body: &[u8],
         now: f64,
         remote_ip: Option<String>,
-        single_event: bool,
     ) -> Result<String, JsValue> {
         let (method, url, headers_flat) = request_parts(request)?;
         let verified = self.verified(method, url, headers_flat, body, now, remote_ip)?;
-        if single_event {
-            single(&verified)?;
-        }
         let mut out = String::from("{\"events\":[");
         let mut from_body = String::new();
         for (i, e) in verified.events().iter().enumerate() {
@@ -196,7 +188,7 @@ impl Verifier {
     /// The answer to a vendor's own endpoint check (DrChrono's `GET ?msg=`), as JSON text `{"status", "body"}`, or
     /// `undefined` when the request is not one.
     pub fn challenge(&self, method: &str, url: &str, headers_flat: &str) -> Option<String> {
-        let h = headers(headers_flat);
+        let h = Headers::from_flat(headers_flat);
         self.source.challenge(&Request::new(method, url, &h, b"")).map(|hs| to_json(&hs))
     }
 }
@@ -213,7 +205,7 @@ pub fn inspect(
     remote_ip: Option<String>,
 ) -> Result<String, JsValue> {
     let cfg = config(options)?;
-    let h = headers(headers_flat);
+    let h = Headers::from_flat(headers_flat);
     let req = Request::new(method, url, &h, body).with_remote_ip(remote_ip.as_deref());
     Ok(to_json(&crate::inspect(&cfg, &req, seconds(now))))
 }
@@ -280,7 +272,7 @@ pub fn samples() -> String {
 /// The vendor whose signature header is present, if any.
 #[wasm_bindgen]
 pub fn detect(headers_flat: &str) -> Option<String> {
-    schemes::detect(&headers(headers_flat)).map(str::to_owned)
+    schemes::detect(&Headers::from_flat(headers_flat)).map(str::to_owned)
 }
 
 /// The envelope's attribute names, in order: what the letters of `verifyOne`'s answer stand for.

@@ -90,6 +90,15 @@ function envelope(vendor, a, now, data) {
   return ev;
 }
 
+/** A `sha256=<hex>` HMAC of the body in `header` (ELMED, GitHub), checked with timingSafeEqual. */
+function checkHexHmac(headers, header, key, body) {
+  const h = headers[header];
+  if (!h || !h.startsWith("sha256=")) fail("missing header");
+  const sig = Buffer.from(h.slice(7), "hex");
+  const mac = createHmac("sha256", key).update(body).digest();
+  if (sig.length !== 32 || !timingSafeEqual(sig, mac)) fail("signature");
+}
+
 const parseObject = (body) => {
   const p = JSON.parse(body);
   if (p === null || typeof p !== "object" || Array.isArray(p)) fail("not a JSON object");
@@ -121,11 +130,7 @@ export const pipelines = {
   elmed(secret) {
     const key = Buffer.from(secret, "utf8");
     return ({ headers, body, now }) => {
-      const h = headers["x-elmed-signature"];
-      if (!h || !h.startsWith("sha256=")) fail("missing header");
-      const sig = Buffer.from(h.slice(7), "hex");
-      const mac = createHmac("sha256", key).update(body).digest();
-      if (sig.length !== 32 || !timingSafeEqual(sig, mac)) fail("signature");
+      checkHexHmac(headers, "x-elmed-signature", key, body);
       const p = parseObject(body);
       const event = p.event || headers["x-elmed-event"];
       const [resource, verb] = splitEvent(event);
@@ -174,18 +179,13 @@ export const pipelines = {
   github(secret) {
     const key = Buffer.from(secret, "utf8");
     return ({ headers, body, now }) => {
-      const h = headers["x-hub-signature-256"];
-      if (!h || !h.startsWith("sha256=")) fail("missing header");
-      const sig = Buffer.from(h.slice(7), "hex");
-      const mac = createHmac("sha256", key).update(body).digest();
-      if (sig.length !== 32 || !timingSafeEqual(sig, mac)) fail("signature");
+      checkHexHmac(headers, "x-hub-signature-256", key, body);
       const p = parseObject(body);
       const name = headers["x-github-event"] ?? (typeof p.eventType === "string" ? p.eventType : "unknown");
       const action = typeof p.action === "string" && p.action !== "" ? p.action : splitEvent(name)[1]?.toLowerCase();
       const a = {
         id: bodyId(body, "carehook:github"),
         event: action !== undefined && "action" in p ? `${name}.${action}` : name,
-        resourcetype: undefined,
         resourceid: idText(p.resourceId),
         action,
       };

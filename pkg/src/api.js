@@ -111,29 +111,18 @@ export function flattenHeaders(headers) {
   };
   if (typeof headers.forEach === "function" && typeof headers.get === "function") headers.forEach((v, k) => add(k, v));
   else if (Array.isArray(headers)) headers.forEach(([k, v]) => add(k, v));
-  else if (typeof headers === "object") {
-    // A plain object (Node's req.headers): string values go straight in; anything else through `add`.
-    for (const k of Object.keys(headers)) {
-      const v = headers[k];
-      if (typeof v !== "string") add(k, v);
-      else if (k.includes("\0") || v.includes("\0")) throw new TypeError("carehook: a header contains a NUL character");
-      else {
-        out += first ? `${k}\0${v}` : `\0${k}\0${v}`;
-        first = false;
-      }
-    }
-  }
+  else if (typeof headers === "object") for (const k of Object.keys(headers)) add(k, headers[k]);
   else throw new TypeError("carehook: headers must be a Headers, an object or [name, value] pairs");
   return out;
 }
 
 /** The body as bytes; a string is accepted (UTF-8) but raw bytes are safer. */
 function bodyBytes(body) {
-  if (body instanceof Uint8Array) return [body, false];
-  if (body instanceof ArrayBuffer) return [new Uint8Array(body), false];
-  if (ArrayBuffer.isView(body)) return [new Uint8Array(body.buffer, body.byteOffset, body.byteLength), false];
-  if (typeof body === "string") return [encoder.encode(body), true];
-  if (body === undefined || body === null) return [new Uint8Array(0), false];
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (typeof body === "string") return encoder.encode(body);
+  if (body === undefined || body === null) return new Uint8Array(0);
   throw new TypeError("carehook: body must be the raw bytes (Uint8Array, Buffer, ArrayBuffer); a parsed object cannot be verified");
 }
 
@@ -146,7 +135,7 @@ const LAZY_DATA_BYTES = 16384;
  * surrogate (its UTF-8 bytes then differ from it).
  */
 function setData(event, r) {
-  const text = r.source !== undefined && r.source.isWellFormed?.() ? r.source : decoder.decode(r.body);
+  const text = r.bodyText !== undefined && r.bodyText.isWellFormed?.() ? r.bodyText : decoder.decode(r.body);
   if (r.body.length < LAZY_DATA_BYTES) event.data = JSON.parse(text);
   else lazyData(event, text);
 }
@@ -184,15 +173,14 @@ function target(options) {
   return q ? `${path}?${q}` : String(path);
 }
 
+/** The request as the bindings take it; `bodyText` is the body when it was given as a string (else undefined). */
 function requestParts(options) {
-  const [body, text] = bodyBytes(options.body);
   return {
-    source: text ? options.body : undefined,
     method: String(options.method ?? "POST"),
     url: target(options),
     headers: flattenHeaders(options.headers),
-    body,
-    text,
+    body: bodyBytes(options.body),
+    bodyText: typeof options.body === "string" ? options.body : undefined,
     now: nowSeconds(options.now),
     remoteIp: options.remoteIp ?? undefined,
   };
@@ -246,7 +234,7 @@ export class Verifier {
     try {
       return this.#inner.verify(r.method, r.url, r.headers, r.body, r.now, r.remoteIp);
     } catch (e) {
-      throw fail(e, r.text);
+      throw fail(e, r.bodyText !== undefined);
     }
   }
 
@@ -260,7 +248,7 @@ export class Verifier {
     try {
       flat = this.#inner.verifyOne(requestLine(r), r.body, r.now, r.remoteIp);
     } catch (e) {
-      throw fail(e, r.text);
+      throw fail(e, r.bodyText !== undefined);
     }
     // `B|N|J` and a letter per attribute present, then each value, then for `J` the data (src/wasm.rs, verifyOne).
     const p = flat.split("\0");
@@ -274,29 +262,21 @@ export class Verifier {
   }
 
   /**
-   * The core's answer with every event's `data` in place. An event whose data is the whole body arrives without
-   * it (no copy of the body through the envelope), and its `data` is parsed from the body text when first read:
-   * the core has already checked that text is a JSON object, so reading it cannot fail.
+   * Every event of the request and, for an endpoint check (Metriport's ping, a FHIR handshake or heartbeat), the
+   * answer the sender expects: `{ events: CloudEvent[], handshake: { status, body } | null }`. An event whose data
+   * is the whole body arrives without it (no copy of the body through the envelope) and gets it from the body here.
    */
-  #events(request, single) {
+  verifyAll(request) {
     const r = requestParts(request);
     let answer;
     try {
-      answer = JSON.parse(this.#inner.verifyEvents(requestLine(r), r.body, r.now, r.remoteIp, single));
+      answer = JSON.parse(this.#inner.verifyEvents(requestLine(r), r.body, r.now, r.remoteIp));
     } catch (e) {
-      throw fail(e, r.text);
+      throw fail(e, r.bodyText !== undefined);
     }
     const { events, handshake, bodyData } = answer;
     for (const i of bodyData) setData(events[i], r);
     return { events, handshake };
-  }
-
-  /**
-   * Every event of the request and, for an endpoint check (Metriport's ping, a FHIR handshake or heartbeat), the
-   * answer the sender expects: `{ events: CloudEvent[], handshake: { status, body } | null }`.
-   */
-  verifyAll(request) {
-    return this.#events(request, false);
   }
 
   /** The answer to a vendor's own endpoint check (DrChrono's `GET ?msg=`, Fitbit's `GET ?verify=`), or null. */
@@ -355,7 +335,7 @@ export function inspect(options) {
   try {
     const r = requestParts(options);
     const report = JSON.parse(wasm.inspect(JSON.stringify(sourceConfig(options)), r.method, r.url, r.headers, r.body, r.now, r.remoteIp));
-    if (r.text && report.error?.code === "signature_mismatch") {
+    if (r.bodyText !== undefined && report.error?.code === "signature_mismatch") {
       report.diagnosis.push("the body was given as text: if it came from a parsed or re-encoded request, use the raw bytes");
     }
     return report;

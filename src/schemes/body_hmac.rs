@@ -107,13 +107,9 @@ pub fn strip_prefix_ci<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
 /// Fitbit's `X-Fitbit-Signature` value: base64 of HMAC-SHA1 keyed with the client secret and `&`.
 pub fn sign_hmac_sha1_fitbit(client_secret: &str, body: &[u8]) -> Result<String, Error> {
     use base64::Engine;
-    use hmac::{Hmac, KeyInit, Mac};
     crate::keys::expect_secret(client_secret)?;
     let secret = crate::keys::Secret::from_text(client_secret)?;
     let mut key = zeroize::Zeroizing::new(secret.expose().to_vec());
     key.push(b'&');
-    let mut mac = <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(&key)
-        .map_err(|_| Error::InvalidKey { reason: "the client secret cannot key HMAC-SHA1" })?;
-    mac.update(body);
-    Ok(base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()))
+    Ok(base64::engine::general_purpose::STANDARD.encode(crate::host::hmac_sha1(&key, &[body])))
 }

@@ -4,7 +4,6 @@ use crate::keys::{ct_eq, Key, Keyring};
 use crate::options::Options;
 use crate::report::Step;
 use crate::{Error, Request};
-use hmac::{Hmac, KeyInit, Mac};
 
 /// Proof that a signature (or token) matched one keyring entry. Only [`Ctx`]'s matchers make one: a scheme cannot
 /// build it, so it cannot claim a verification that did not happen.
@@ -214,11 +213,7 @@ impl<'a> Ctx<'a> {
             hmac_keys += 1;
             let mut k = zeroize::Zeroizing::new(secret.expose().to_vec());
             k.extend_from_slice(key_suffix);
-            let Ok(mut mac) = <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(&k) else { continue };
-            for part in message {
-                mac.update(part);
-            }
-            let tag = mac.finalize().into_bytes();
+            let tag = crate::host::hmac_sha1(&k, message);
             if signatures.iter().any(|s| ct_eq(&tag, s)) {
                 self.note("signature", true, || format!("HMAC-SHA1 matches key #{}", i + 1));
                 return Ok(Matched { key_index: i });
