@@ -29,6 +29,14 @@ impl Outcome {
             Outcome::Refused(_) => "refused",
         }
     }
+
+    /// The origin's status, if it answered.
+    pub fn status(self) -> Option<u16> {
+        match self {
+            Outcome::Delivered(s) | Outcome::Refused(s) => Some(s),
+            Outcome::Retry(s) => s,
+        }
+    }
 }
 
 pub fn judge(status: Option<u16>) -> Outcome {

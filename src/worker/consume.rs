@@ -27,11 +27,12 @@ pub async fn batch(batch: &MessageBatch, env: &Env) {
         join_all(messages.iter().map(|m| settle_dead(m, env))).await;
     } else {
         let delivery = config::delivery(env);
-        join_all(messages.iter().map(|m| settle(m, env, delivery.as_deref().ok()))).await;
+        settle_all(&messages, env, delivery.as_deref().ok()).await;
     }
 }
 
 /// How one attempt ended, beyond the origin's answer.
+#[derive(Clone, Copy)]
 enum Attempt {
     Judged(Outcome),
     /// The message names a stored payload that is gone.
@@ -40,13 +41,52 @@ enum Attempt {
     Trouble(&'static str),
 }
 
-/// Delivers one message, then acks it, retries it or dead-letters it, records and logs the attempt.
-async fn settle(raw: &RawMessage, env: &Env, delivery: Option<&Delivery>) {
-    let started = Date::now().as_millis();
-    let n = attempts(raw);
+/// One readable message of a batch, with its place in the ledger.
+struct Item<'a> {
+    raw: &'a RawMessage,
+    msg: Message,
+    /// This delivery's attempt number.
+    n: u32,
+    shard: u32,
+    started: u64,
+}
+
+/// `values` grouped by the (route, shard) of their item, in first-seen order: each group is one ledger call.
+fn by_shard<'a, T: Copy>(values: impl IntoIterator<Item = T>, item: impl Fn(T) -> &'a Item<'a>) -> Vec<Vec<T>> {
+    let mut groups: Vec<Vec<T>> = Vec::new();
+    for v in values {
+        let (source, shard) = (&item(v).msg.source, item(v).shard);
+        let same =
+            |g: &&mut Vec<T>| g.first().is_some_and(|&f| item(f).shard == shard && &item(f).msg.source == source);
+        match groups.iter_mut().find(same) {
+            Some(g) => g.push(v),
+            None => groups.push(vec![v]),
+        }
+    }
+    groups
+}
+
+/// Delivers a batch: asks the ledger which messages to deliver (one call per route and shard), POSTs those to the
+/// origin concurrently, records every attempt (again one call per route and shard), and only then acks, retries
+/// or dead-letters each message. A delivered message is acked only after its delivery is on record, or after the
+/// ledger stayed unreachable for three tries (the origin has it: it is never delivered again).
+async fn settle_all(messages: &[RawMessage], env: &Env, delivery: Option<&Delivery>) {
     let base = delivery.map_or(config::DEFAULT_RETRY_BASE_SECONDS, |d| d.retry_base_seconds);
-    let Some(msg) = Message::decode(raw.body().unwrap_or_default()) else {
-        // Not a message this gateway wrote: nothing to deliver, so keep it as it is for a person to look at.
+    let mut items = Vec::with_capacity(messages.len());
+    let mut unreadable = Vec::new();
+    for raw in messages {
+        let started = Date::now().as_millis();
+        match Message::decode(raw.body().unwrap_or_default()) {
+            Some(msg) => {
+                let shard = gateway::shard_of(&msg.id, config::shards(env, &msg.source));
+                items.push(Item { raw, msg, n: attempts(raw), shard, started });
+            }
+            None => unreadable.push((raw, started)),
+        }
+    }
+    // Not a message this gateway wrote: nothing to deliver, so keep it as it is for a person to look at.
+    join_all(unreadable.into_iter().map(|(raw, started)| async move {
+        let n = attempts(raw);
         if dead_letter_raw(env, raw.body().unwrap_or_default()).await {
             let _ = raw.ack();
             log(None, "unreadable", None, n, None, started);
@@ -54,81 +94,122 @@ async fn settle(raw: &RawMessage, env: &Env, delivery: Option<&Delivery>) {
             let _ = raw.retry(retry_options(gateway::backoff(base, n)));
             log(None, "unreadable_retry", None, n, None, started);
         }
-        return;
-    };
-    let shards = config::shards(env, &msg.source);
-    match ledger::begin(env, shards, &msg).await {
-        Ok((false, reason)) => {
-            let _ = raw.ack();
-            log(
-                Some(&msg),
-                if reason == "superseded" { "superseded" } else { "already_settled" },
-                None,
-                n,
-                None,
-                started,
-            );
-            return;
+    }))
+    .await;
+
+    // 1. Which to deliver.
+    let groups = by_shard(items.iter(), |i| i);
+    let answers = join_all(groups.iter().map(|g| async move {
+        let batch: Vec<&Message> = g.iter().map(|i| &i.msg).collect();
+        match g.first() {
+            Some(first) => ledger::begin(env, &first.msg.source, first.shard, &batch).await,
+            None => Ok(Vec::new()),
         }
-        Ok((true, _)) => {}
-        Err(_) => {
-            let delay = gateway::backoff(base, n);
-            let _ = raw.retry(retry_options(delay));
-            log(Some(&msg), "ledger_failed", None, n, Some(delay), started);
-            return;
+    }))
+    .await;
+    let mut go = Vec::with_capacity(items.len());
+    for (g, answer) in groups.iter().zip(answers) {
+        match answer {
+            Ok(answers) => {
+                for (item, (deliver, reason)) in g.iter().zip(answers) {
+                    if deliver {
+                        go.push(*item);
+                    } else {
+                        let _ = item.raw.ack();
+                        let what = if reason == "superseded" { "superseded" } else { "already_settled" };
+                        log(Some(&item.msg), what, None, item.n, None, item.started);
+                    }
+                }
+            }
+            Err(_) => {
+                for item in g {
+                    let delay = gateway::backoff(base, item.n);
+                    let _ = item.raw.retry(retry_options(delay));
+                    log(Some(&item.msg), "ledger_failed", None, item.n, Some(delay), item.started);
+                }
+            }
         }
     }
-    let attempt = match delivery {
-        Some(delivery) => deliver(&msg, env, delivery).await,
-        None => Attempt::Trouble("config_error"),
-    };
+
+    // 2. The deliveries, side by side.
+    let outcomes = join_all(go.iter().map(|item| async move {
+        match delivery {
+            Some(delivery) => deliver(&item.msg, env, delivery).await,
+            None => Attempt::Trouble("config_error"),
+        }
+    }))
+    .await;
+    let attempted: Vec<(&Item<'_>, Attempt)> = go.into_iter().zip(outcomes).collect();
+
+    // 3. The attempts on record (trouble on this side is not an attempt: the origin was not asked).
+    let judged = attempted.iter().filter(|(_, a)| !matches!(a, Attempt::Trouble(_)));
+    let groups = by_shard(judged, |(item, _)| item);
+    let recorded = join_all(groups.iter().map(|g| async move {
+        let batch: Vec<ledger::Attempted<'_>> = g
+            .iter()
+            .map(|(item, attempt)| {
+                let (status, outcome) = match attempt {
+                    Attempt::Judged(o) => (o.status(), o.as_str()),
+                    _ => (None, "payload_missing"),
+                };
+                ledger::Attempted { message: &item.msg, n: item.n, status, outcome }
+            })
+            .collect();
+        // A delivery is on record before its ack, so a redelivery of the message finds it delivered.
+        let tries = if g.iter().any(|(_, a)| matches!(a, Attempt::Judged(Outcome::Delivered(_)))) { 3 } else { 1 };
+        let Some((first, _)) = g.first() else { return true };
+        for _ in 0..tries {
+            if ledger::attempts(env, &first.msg.source, first.shard, &batch).await.is_ok() {
+                return true;
+            }
+        }
+        false
+    }))
+    .await;
+
+    // 4. Each message settled.
+    let mut settling = Vec::with_capacity(attempted.len());
+    for (g, ok) in groups.iter().zip(recorded) {
+        settling.extend(g.iter().map(|&&(item, attempt)| finish(item, attempt, ok, env, base)));
+    }
+    for &(item, attempt) in attempted.iter().filter(|(_, a)| matches!(a, Attempt::Trouble(_))) {
+        settling.push(finish(item, attempt, false, env, base));
+    }
+    join_all(settling).await;
+}
+
+/// Acks, retries or dead-letters one delivered message after its attempt was recorded (or not), and logs it.
+async fn finish(item: &Item<'_>, attempt: Attempt, recorded: bool, env: &Env, base: u32) {
+    let Item { raw, msg, n, started, .. } = item;
+    let (n, started) = (*n, *started);
     let retry = |status: Option<u16>, what: &'static str| {
         let delay = gateway::backoff(base, n);
         let _ = raw.retry(retry_options(delay));
-        log(Some(&msg), what, status, n, Some(delay), started);
+        log(Some(msg), what, status, n, Some(delay), started);
     };
     match attempt {
-        Attempt::Judged(outcome @ Outcome::Delivered(status)) => {
-            // Recorded before the ack, so a redelivery of this message finds it delivered. The origin has it: a
-            // ledger that stays unreachable after a few tries is logged (the record stays `queued`), never a
+        Attempt::Judged(Outcome::Delivered(status)) => {
+            // The origin has it: a ledger that stayed unreachable is logged (the record stays `queued`), never a
             // reason to deliver again.
-            let mut recorded = false;
-            for _ in 0..3 {
-                if ledger::attempt(env, shards, &msg, n, Some(status), outcome.as_str()).await.is_ok() {
-                    recorded = true;
-                    break;
-                }
-            }
             let _ = raw.ack();
             let _ = msg.release(env).await;
-            log(
-                Some(&msg),
-                if recorded { "delivered" } else { "delivered_unrecorded" },
-                Some(status),
-                n,
-                None,
-                started,
-            );
+            let what = if recorded { "delivered" } else { "delivered_unrecorded" };
+            log(Some(msg), what, Some(status), n, None, started);
         }
-        Attempt::Judged(outcome @ Outcome::Retry(status)) => {
-            let _ = ledger::attempt(env, shards, &msg, n, status, outcome.as_str()).await;
-            retry(status, "retry");
-        }
-        Attempt::Judged(outcome @ Outcome::Refused(status)) => {
-            let _ = ledger::attempt(env, shards, &msg, n, Some(status), outcome.as_str()).await;
+        Attempt::Judged(Outcome::Retry(status)) => retry(status, "retry"),
+        Attempt::Judged(Outcome::Refused(status)) => {
             let letter = Message { origin_status: Some(status), ..msg.clone() };
             if letter.send(env, config::DEAD_LETTERS).await.is_ok() {
                 let _ = raw.ack();
-                log(Some(&msg), "dead_letter", Some(status), n, None, started);
+                log(Some(msg), "dead_letter", Some(status), n, None, started);
             } else {
                 retry(Some(status), "dead_letter_failed");
             }
         }
         Attempt::PayloadMissing => {
-            let _ = ledger::attempt(env, shards, &msg, n, None, "payload_missing").await;
             let _ = msg.send(env, config::DEAD_LETTERS).await;
             let _ = raw.ack();
-            log(Some(&msg), "payload_missing", None, n, None, started);
+            log(Some(msg), "payload_missing", None, n, None, started);
         }
         Attempt::Trouble(what) => retry(None, what),
     }

@@ -294,56 +294,63 @@ impl Ledger {
         }
     }
 
-    /// Whether the consumer should deliver this message: not when its generation was delivered or dead-lettered
-    /// already, nor when a replay superseded it.
+    /// Whether the consumer should deliver each message of a batch (one call per shard and batch): not when its
+    /// generation was delivered or dead-lettered already, nor when a replay superseded it.
     fn begin(&self, body: &str) -> Result<Response> {
-        let Ok(k) = serde_json::from_str::<Key>(body) else {
+        let Ok(keys) = serde_json::from_str::<Vec<Key>>(body) else {
             return Response::error("begin: unreadable", 400);
         };
-        let (deliver, reason) = match self.row(&k.source, &k.id)? {
-            None => (true, "unrecorded"),
-            Some(r) if r.gen > k.gen => (false, "superseded"),
-            Some(r) if r.gen == k.gen && r.status == "delivered" => (false, "already_delivered"),
-            Some(r) if r.gen == k.gen && r.status == "dead" => (false, "already_dead"),
-            Some(_) => (true, "queued"),
-        };
-        json_reply(200, &json!({ "deliver": deliver, "reason": reason }))
+        let mut answers = Vec::with_capacity(keys.len());
+        for k in &keys {
+            let (deliver, reason) = match self.row(&k.source, &k.id)? {
+                None => (true, "unrecorded"),
+                Some(r) if r.gen > k.gen => (false, "superseded"),
+                Some(r) if r.gen == k.gen && r.status == "delivered" => (false, "already_delivered"),
+                Some(r) if r.gen == k.gen && r.status == "dead" => (false, "already_dead"),
+                Some(_) => (true, "queued"),
+            };
+            answers.push(json!({ "deliver": deliver, "reason": reason }));
+        }
+        json_reply(200, &serde_json::Value::Array(answers))
     }
 
+    /// Records the attempts of a batch on this shard. No await between the writes: they are committed together.
     fn attempt(&self, body: &str, now: i64) -> Result<Response> {
-        let Ok(a) = serde_json::from_str::<AttemptReport>(body) else {
+        let Ok(reports) = serde_json::from_str::<Vec<AttemptReport>>(body) else {
             return Response::error("attempt: unreadable", 400);
         };
         let sql = self.sql();
-        let status = a.status.map_or(V::Null, |s| V::Integer(s.into()));
-        sql.exec(
-            "INSERT INTO attempts (source, id, gen, n, at, status, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            vec![
-                s(&a.source),
-                s(&a.id),
-                V::Integer(a.gen.into()),
-                V::Integer(a.n.into()),
-                V::Integer(now),
-                status.clone(),
-                s(&a.outcome),
-            ],
-        )?;
-        let delivered = a.outcome == "delivered";
-        sql.exec(
-            "UPDATE events SET attempts = attempts + 1, last_status = ?, updated_at = ?,
-               status = CASE WHEN ? THEN 'delivered' WHEN status = 'received' THEN 'queued' ELSE status END
-             WHERE source = ? AND id = ? AND gen = ?",
-            vec![
-                status,
-                V::Integer(now),
-                V::Integer(i64::from(delivered)),
-                s(&a.source),
-                s(&a.id),
-                V::Integer(a.gen.into()),
-            ],
-        )?;
-        if delivered {
-            sql.exec("DELETE FROM letters WHERE source = ? AND id = ?", vec![s(&a.source), s(&a.id)])?;
+        for a in &reports {
+            let status = a.status.map_or(V::Null, |s| V::Integer(s.into()));
+            sql.exec(
+                "INSERT INTO attempts (source, id, gen, n, at, status, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                vec![
+                    s(&a.source),
+                    s(&a.id),
+                    V::Integer(a.gen.into()),
+                    V::Integer(a.n.into()),
+                    V::Integer(now),
+                    status.clone(),
+                    s(&a.outcome),
+                ],
+            )?;
+            let delivered = a.outcome == "delivered";
+            sql.exec(
+                "UPDATE events SET attempts = attempts + 1, last_status = ?, updated_at = ?,
+                   status = CASE WHEN ? THEN 'delivered' WHEN status = 'received' THEN 'queued' ELSE status END
+                 WHERE source = ? AND id = ? AND gen = ?",
+                vec![
+                    status,
+                    V::Integer(now),
+                    V::Integer(i64::from(delivered)),
+                    s(&a.source),
+                    s(&a.id),
+                    V::Integer(a.gen.into()),
+                ],
+            )?;
+            if delivered {
+                sql.exec("DELETE FROM letters WHERE source = ? AND id = ?", vec![s(&a.source), s(&a.id)])?;
+            }
         }
         json_reply(200, &json!({ "ok": true }))
     }
@@ -577,18 +584,46 @@ pub async fn accept(env: &Env, route: &Route, event: &CloudEvent) -> Result<Acce
     })
 }
 
-/// Whether the consumer should deliver `m`, and why (for the log).
-pub async fn begin(env: &Env, shards: u32, m: &Message) -> Result<(bool, String)> {
-    let key = Key { source: m.source.clone(), id: m.id.clone(), gen: m.gen };
-    let answer = call_ok(env, &m.source, gateway::shard_of(&m.id, shards), "begin", &key).await?;
-    let deliver = answer.get("deliver").and_then(|v| v.as_bool()).unwrap_or(true);
-    Ok((deliver, answer.get("reason").and_then(|v| v.as_str()).unwrap_or_default().to_owned()))
+/// Whether the consumer should deliver each of `batch` (messages of one route on one shard), and why (for the
+/// log): one call for them all.
+pub async fn begin(env: &Env, route: &str, shard: u32, batch: &[&Message]) -> Result<Vec<(bool, String)>> {
+    let keys: Vec<Key> = batch.iter().map(|m| Key { source: m.source.clone(), id: m.id.clone(), gen: m.gen }).collect();
+    let answer = call_ok(env, route, shard, "begin", &keys).await?;
+    let answers = answer.as_array().filter(|a| a.len() == batch.len()).ok_or_else(|| {
+        worker::Error::RustError("the ledger's answer does not name every message of the batch".into())
+    })?;
+    Ok(answers
+        .iter()
+        .map(|a| {
+            let deliver = a.get("deliver").and_then(|v| v.as_bool()).unwrap_or(true);
+            (deliver, a.get("reason").and_then(|v| v.as_str()).unwrap_or_default().to_owned())
+        })
+        .collect())
 }
 
-pub async fn attempt(env: &Env, shards: u32, m: &Message, n: u32, status: Option<u16>, outcome: &str) -> Result<()> {
-    let report =
-        AttemptReport { source: m.source.clone(), id: m.id.clone(), gen: m.gen, n, status, outcome: outcome.into() };
-    call_ok(env, &m.source, gateway::shard_of(&m.id, shards), "attempt", &report).await.map(|_| ())
+/// One delivery attempt, for [`attempts`].
+#[derive(Debug)]
+pub struct Attempted<'a> {
+    pub message: &'a Message,
+    pub n: u32,
+    pub status: Option<u16>,
+    pub outcome: &'static str,
+}
+
+/// Records attempts (of one route on one shard) in one call.
+pub async fn attempts(env: &Env, route: &str, shard: u32, batch: &[Attempted<'_>]) -> Result<()> {
+    let reports: Vec<AttemptReport> = batch
+        .iter()
+        .map(|a| AttemptReport {
+            source: a.message.source.clone(),
+            id: a.message.id.clone(),
+            gen: a.message.gen,
+            n: a.n,
+            status: a.status,
+            outcome: a.outcome.into(),
+        })
+        .collect();
+    call_ok(env, route, shard, "attempt", &reports).await.map(|_| ())
 }
 
 pub async fn dead(env: &Env, shards: u32, m: &Message) -> Result<()> {
