@@ -78,7 +78,7 @@ async fn settle_all(messages: &[RawMessage], env: &Env, delivery: Option<&Delive
         let started = Date::now().as_millis();
         match Message::decode(raw.body().unwrap_or_default()) {
             Some(msg) => {
-                let shard = gateway::shard_of(&msg.id, config::shards(env, &msg.source));
+                let shard = msg.shard(env);
                 items.push(Item { raw, msg, n: attempts(raw), shard, started });
             }
             None => unreadable.push((raw, started)),
@@ -224,7 +224,7 @@ async fn settle_dead(raw: &RawMessage, env: &Env) {
         log(None, "dead_unreadable", None, n, None, started);
         return;
     };
-    match ledger::dead(env, config::shards(env, &msg.source), &msg).await {
+    match ledger::dead(env, &msg).await {
         Ok(()) => {
             let _ = raw.ack();
             log(Some(&msg), "dead", msg.origin_status, n, None, started);

@@ -54,6 +54,8 @@ pub struct Ledger {
     /// Events whose queue send is in flight, as `source\nid`.
     inflight: RefCell<HashSet<String>>,
     pruned_at: Cell<i64>,
+    /// This object's shard number, as every call names it (`?shard=`): written into the messages it queues.
+    shard: Cell<Option<u32>>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -65,11 +67,14 @@ impl std::fmt::Debug for Ledger {
 impl DurableObject for Ledger {
     fn new(state: State, env: Env) -> Self {
         let _ = state.storage().sql().exec(SCHEMA, None);
-        Ledger { state, env, inflight: RefCell::new(HashSet::new()), pruned_at: Cell::new(0) }
+        Ledger { state, env, inflight: RefCell::new(HashSet::new()), pruned_at: Cell::new(0), shard: Cell::new(None) }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let op = req.path();
+        if let Some(n) = req.url()?.query_pairs().find(|(k, _)| k == "shard").and_then(|(_, v)| v.parse().ok()) {
+            self.shard.set(Some(n));
+        }
         let body = req.text().await.unwrap_or_default();
         let now = config::now_ms();
         self.prune(now);
@@ -273,7 +278,7 @@ impl Ledger {
             return Response::error("accept: not an event", 400);
         };
         self.inflight.borrow_mut().insert(key.clone());
-        let sent = match Message::prepare(&self.env, &route, &event, 0).await {
+        let sent = match Message::prepare(&self.env, &route, &event, 0, self.shard.get()).await {
             Ok(message) => message.send(&self.env, config::EVENTS).await,
             Err(e) => Err(e),
         };
@@ -419,6 +424,7 @@ impl Ledger {
             gen,
             event: letter.event,
             payload_key: letter.payload_key,
+            shard: self.shard.get(),
             origin_status: None,
         };
         if message.send(&self.env, config::EVENTS).await.is_ok() {
@@ -544,7 +550,7 @@ async fn call(env: &Env, route: &str, shard: u32, op: &str, body: String) -> Res
     let stub = env.durable_object(config::LEDGER)?.get_by_name(&gateway::shard_name(route, shard))?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_body(Some(wasm_bindgen::JsValue::from_str(&body)));
-    stub.fetch_with_request(Request::new_with_init(&format!("https://ledger/{op}"), &init)?).await
+    stub.fetch_with_request(Request::new_with_init(&format!("https://ledger/{op}?shard={shard}"), &init)?).await
 }
 
 async fn call_json(
@@ -626,8 +632,8 @@ pub async fn attempts(env: &Env, route: &str, shard: u32, batch: &[Attempted<'_>
     call_ok(env, route, shard, "attempt", &reports).await.map(|_| ())
 }
 
-pub async fn dead(env: &Env, shards: u32, m: &Message) -> Result<()> {
-    let (status, _) = call_json(env, &m.source, gateway::shard_of(&m.id, shards), "dead", m).await?;
+pub async fn dead(env: &Env, m: &Message) -> Result<()> {
+    let (status, _) = call_json(env, &m.source, m.shard(env), "dead", m).await?;
     if status == 200 {
         Ok(())
     } else {

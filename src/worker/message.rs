@@ -32,6 +32,11 @@ pub struct Message {
     /// Otherwise the KV key that holds it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload_key: Option<String>,
+    /// The ledger shard that holds the event's record (None in messages written before shards were recorded: then
+    /// the route's current shard count decides). Kept with the message, so raising a route's `shards` never sends
+    /// the consumer's check of an event in flight to a shard that has no record of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<u32>,
     /// On a dead letter: the origin's answer that refused it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin_status: Option<u16>,
@@ -43,7 +48,7 @@ pub fn kv(env: &Env) -> Result<KvStore> {
 
 impl Message {
     /// The message for `event`; a payload too large to go inline is written to KV first.
-    pub async fn prepare(env: &Env, route: &str, event: &CloudEvent, gen: u32) -> Result<Message> {
+    pub async fn prepare(env: &Env, route: &str, event: &CloudEvent, gen: u32, shard: Option<u32>) -> Result<Message> {
         let json = event.to_json();
         let mut message = Message {
             source: route.to_owned(),
@@ -53,6 +58,7 @@ impl Message {
             gen,
             event: None,
             payload_key: None,
+            shard,
             origin_status: None,
         };
         if json.len() + message.id.len() + message.ty.len() > INLINE_LIMIT {
@@ -68,6 +74,11 @@ impl Message {
             message.event = Some(json);
         }
         Ok(message)
+    }
+
+    /// The ledger shard of the event's record.
+    pub fn shard(&self, env: &Env) -> u32 {
+        self.shard.unwrap_or_else(|| crate::gateway::shard_of(&self.id, config::shards(env, &self.source)))
     }
 
     /// Sends the message to a queue binding (`EVENTS` or `DEAD_LETTERS`).

@@ -297,3 +297,37 @@ test("admin: the ledger's records and stats are metadata only, and its counts ma
   }
   assert.ok(!/webhook-signature|v1,/.test(text), "no header value");
 });
+
+test("raising a route's shards: events already in the ledger keep their shard, so a replay is recorded where they live", async () => {
+  const hooks = [1, 2, 3, 4].map((n) => {
+    const h = standardHook(`before the shard change ${n}`);
+    return { ...h, path: "/in/standard-one" };
+  });
+  const ids = new Set(hooks.map((h) => h.id));
+  origin.respond = (event) => (ids.has(event?.id) ? 400 : 200);
+  try {
+    for (const hook of hooks) assert.equal((await gateway.send(hook.path, hook)).status, 200);
+    await waitFor(async () => {
+      const letters = await gateway.deadLetters("standard-one");
+      return hooks.every((h) => letters.some((l) => l.id === h.id));
+    }, 10_000, "the dead letters on the one shard");
+    // One shard becomes eight: most of these ids now hash to another shard than the one holding their record.
+    await gateway.setVars({ SOURCES: { ...sources, "standard-one": { ...sources["standard-one"], shards: 8 } } });
+    origin.respond = () => 200;
+    const bulk = await gateway.admin("/admin/replay?status=dead&source=standard-one", { method: "POST" });
+    assert.equal(bulk.status, 202, bulk.text);
+    assert.equal(bulk.json.replayed, hooks.length);
+    await waitFor(() => hooks.every((h) => deliveredOf((e) => e.id === h.id).length === 1), 10_000, "the replays");
+    await waitFor(async () => {
+      const res = await gateway.admin("/admin/events?source=standard-one&status=delivered&limit=500");
+      return hooks.every((h) => res.json.events.some((e) => e.id === h.id));
+    }, 10_000, "every replay recorded as delivered in the shard that holds it");
+    const queued = await gateway.admin("/admin/events?source=standard-one&status=queued&limit=500");
+    assert.deepEqual(queued.json.events.filter((e) => ids.has(e.id)), [], "no record left queued");
+    await sleep(800);
+    for (const hook of hooks) assert.equal(deliveredOf((e) => e.id === hook.id).length, 1, "delivered exactly once");
+  } finally {
+    origin.respond = () => 200;
+    await gateway.setVars({});
+  }
+});
