@@ -112,7 +112,14 @@ async fn settle_all(messages: &[RawMessage], env: &Env, delivery: Option<&Delive
         match answer {
             Ok(answers) => {
                 for (item, (deliver, reason)) in g.iter().zip(answers) {
-                    if deliver {
+                    let twin = go.iter().any(|o: &&Item<'_>| {
+                        o.msg.source == item.msg.source && o.msg.id == item.msg.id && o.msg.gen == item.msg.gen
+                    });
+                    if deliver && twin {
+                        // Two copies of one generation in one batch: the first is delivered (or retried), never both.
+                        let _ = item.raw.ack();
+                        log(Some(&item.msg), "duplicate_in_batch", None, item.n, None, item.started);
+                    } else if deliver {
                         go.push(*item);
                     } else {
                         let _ = item.raw.ack();

@@ -107,6 +107,17 @@ test("a queue message the gateway did not write is moved to the dead-letter queu
   assert.equal(origin.requests.length, before, "nothing is forwarded");
 });
 
+test("two copies of one message in one batch: delivered once", async () => {
+  const id = `msg_${randomUUID()}`;
+  const event = JSON.stringify({ specversion: "1.0", id, source: "carehook:in/standard", type: "lab.result", datacontenttype: "application/json", data: { n: 1 } });
+  const message = { source: "standard", id, vendor: "standard", type: "lab.result", gen: 0, event };
+  await gateway.enqueueBatch([message, message]);
+  await waitFor(() => origin.delivered().some((r) => r.event?.id === id), 10_000, "the delivery");
+  await sleep(1500);
+  assert.equal(origin.requests.filter((r) => r.event?.id === id).length, 1, "one POST to the origin");
+  assert.match(gateway.logs(), /"outcome":"duplicate_in_batch"/);
+});
+
 test("the logs: a line per delivery attempt with its outcome, no payload value, no secret", async () => {
   const secretValues = [FORWARD_SECRET, ...carehook.samples().flatMap((s) => [s.signingKey, s.verifyKey])];
   const lines = checkLogs(gateway.logs(), { bodies, secrets: secretValues });

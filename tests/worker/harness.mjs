@@ -204,7 +204,12 @@ export async function startGateway({ origin, sources, secrets, maxRetries = 2, w
           compatibilityDate: config.compatibility_date,
           // Puts a message of the test's own on the main queue, as a producer other than the gateway would.
           script: `export default {
-            async fetch(request, env) { await env.EVENTS.send(await request.json()); return new Response("queued"); },
+            async fetch(request, env) {
+              const body = await request.json();
+              if (request.url.endsWith("/batch")) await env.EVENTS.sendBatch(body.map((b) => ({ body: b })));
+              else await env.EVENTS.send(body);
+              return new Response("queued");
+            },
           }`,
           queueProducers: { EVENTS: MAIN_QUEUE },
         },
@@ -247,6 +252,11 @@ export async function startGateway({ origin, sources, secrets, maxRetries = 2, w
     async enqueue(body) {
       const worker = await mf.getWorker("producer");
       await worker.fetch("http://enqueue.test/", { method: "POST", body: JSON.stringify(body) });
+    },
+    /** Puts `bodies` on the main queue in one `sendBatch`, so they reach the consumer together. */
+    async enqueueBatch(bodies) {
+      const worker = await mf.getWorker("producer");
+      await worker.fetch("http://enqueue.test/batch", { method: "POST", body: JSON.stringify(bodies) });
     },
     close: async () => {
       await mf.dispose();
