@@ -659,8 +659,7 @@ async fn call_ok(env: &Env, route: &str, shard: u32, op: &str, body: &impl Seria
 }
 
 pub async fn replay(env: &Env, route: &Shards, id: &str) -> Result<(u16, serde_json::Value)> {
-    let key = Key { source: route.name.clone(), id: id.to_owned(), gen: 0 };
-    call_json(env, &route.name, gateway::shard_of(id, route.count), "replay", &key).await
+    by_id(env, route, id, "replay").await
 }
 
 pub async fn replay_all(env: &Env, route: &Shards, shard: u32) -> Result<serde_json::Value> {
@@ -668,8 +667,25 @@ pub async fn replay_all(env: &Env, route: &Shards, shard: u32) -> Result<serde_j
 }
 
 pub async fn get(env: &Env, route: &Shards, id: &str) -> Result<(u16, serde_json::Value)> {
+    by_id(env, route, id, "get").await
+}
+
+/// `op` on the event `id`: asked of the shard the id hashes to, then (when that shard has no record of it, as for an
+/// event recorded before the route's `shards` was raised) of the route's other shards, one at a time.
+async fn by_id(env: &Env, route: &Shards, id: &str, op: &str) -> Result<(u16, serde_json::Value)> {
     let key = Key { source: route.name.clone(), id: id.to_owned(), gen: 0 };
-    call_json(env, &route.name, gateway::shard_of(id, route.count), "get", &key).await
+    let home = gateway::shard_of(id, route.count);
+    let answer = call_json(env, &route.name, home, op, &key).await?;
+    if answer.0 != 404 {
+        return Ok(answer);
+    }
+    for shard in (0..route.count).filter(|&s| s != home) {
+        let other = call_json(env, &route.name, shard, op, &key).await?;
+        if other.0 != 404 {
+            return Ok(other);
+        }
+    }
+    Ok(answer)
 }
 
 pub async fn list(

@@ -298,7 +298,7 @@ test("admin: the ledger's records and stats are metadata only, and its counts ma
   assert.ok(!/webhook-signature|v1,/.test(text), "no header value");
 });
 
-test("raising a route's shards: events already in the ledger keep their shard, so a replay is recorded where they live", async () => {
+test("raising a route's shards: events already in the ledger keep their shard: found by id, replayed, and recorded where they live", async () => {
   const hooks = [1, 2, 3, 4].map((n) => {
     const h = standardHook(`before the shard change ${n}`);
     return { ...h, path: "/in/standard-one" };
@@ -314,9 +314,16 @@ test("raising a route's shards: events already in the ledger keep their shard, s
     // One shard becomes eight: most of these ids now hash to another shard than the one holding their record.
     await gateway.setVars({ SOURCES: { ...sources, "standard-one": { ...sources["standard-one"], shards: 8 } } });
     origin.respond = () => 200;
+    for (const hook of hooks) {
+      const record = await gateway.admin(`/admin/events/standard-one/${encodeURIComponent(hook.id)}`);
+      assert.equal(record.status, 200, "found by id in the shard that holds it");
+      assert.equal(record.json.status, "dead");
+    }
+    const one = await gateway.admin(`/admin/events/standard-one/${encodeURIComponent(hooks[0].id)}/replay`, { method: "POST" });
+    assert.equal(one.status, 202, one.text);
     const bulk = await gateway.admin("/admin/replay?status=dead&source=standard-one", { method: "POST" });
     assert.equal(bulk.status, 202, bulk.text);
-    assert.equal(bulk.json.replayed, hooks.length);
+    assert.equal(bulk.json.replayed, hooks.length - 1);
     await waitFor(() => hooks.every((h) => deliveredOf((e) => e.id === h.id).length === 1), 10_000, "the replays");
     await waitFor(async () => {
       const res = await gateway.admin("/admin/events?source=standard-one&status=delivered&limit=500");
