@@ -112,18 +112,15 @@ async fn settle_all(messages: &[RawMessage], env: &Env, delivery: Option<&Delive
         match answer {
             Ok(answers) => {
                 for (item, (deliver, reason)) in g.iter().zip(answers) {
-                    let twin = go.iter().any(|o: &&Item<'_>| {
-                        o.msg.source == item.msg.source && o.msg.id == item.msg.id && o.msg.gen == item.msg.gen
-                    });
-                    if deliver && twin {
-                        // Two copies of one generation in one batch: the first is delivered (or retried), never both.
-                        let _ = item.raw.ack();
-                        log(Some(&item.msg), "duplicate_in_batch", None, item.n, None, item.started);
-                    } else if deliver {
+                    if deliver {
                         go.push(*item);
                     } else {
                         let _ = item.raw.ack();
-                        let what = if reason == "superseded" { "superseded" } else { "already_settled" };
+                        let what = match reason.as_str() {
+                            "superseded" => "superseded",
+                            "duplicate_in_batch" => "duplicate_in_batch",
+                            _ => "already_settled",
+                        };
                         log(Some(&item.msg), what, None, item.n, None, item.started);
                     }
                 }
@@ -148,44 +145,35 @@ async fn settle_all(messages: &[RawMessage], env: &Env, delivery: Option<&Delive
     .await;
     let attempted: Vec<(&Item<'_>, Attempt)> = go.into_iter().zip(outcomes).collect();
 
-    // 3. The attempts on record (trouble on this side is not an attempt: the origin was not asked).
-    let judged = attempted.iter().filter(|(_, a)| !matches!(a, Attempt::Trouble(_)));
-    let groups = by_shard(judged, |(item, _)| item);
-    let recorded = join_all(groups.iter().map(|g| async move {
-        let batch: Vec<ledger::Attempted<'_>> = g
+    // 3. The attempts on record, one call per route and shard (trouble on this side is not an attempt: the origin
+    // was not asked), and 4. each message settled.
+    let groups = by_shard(attempted.iter(), |(item, _)| item);
+    let settled = groups.iter().map(|g| async move {
+        let reports: Vec<ledger::AttemptReport> = g
             .iter()
-            .map(|(item, attempt)| {
-                let (status, outcome) = match attempt {
-                    Attempt::Judged(o) => (o.status(), o.as_str()),
-                    _ => (None, "payload_missing"),
-                };
-                ledger::Attempted { message: &item.msg, n: item.n, status, outcome }
+            .filter_map(|(item, attempt)| match attempt {
+                Attempt::Judged(o) => Some(ledger::AttemptReport::new(&item.msg, item.n, o.status(), o.as_str())),
+                Attempt::PayloadMissing => Some(ledger::AttemptReport::new(&item.msg, item.n, None, "payload_missing")),
+                Attempt::Trouble(_) => None,
             })
             .collect();
         // A delivery is on record before its ack, so a redelivery of the message finds it delivered.
         let tries = if g.iter().any(|(_, a)| matches!(a, Attempt::Judged(Outcome::Delivered(_)))) { 3 } else { 1 };
-        let Some((first, _)) = g.first() else { return true };
-        for _ in 0..tries {
-            if ledger::attempts(env, &first.msg.source, first.shard, &batch).await.is_ok() {
-                return true;
+        let mut recorded = false;
+        if let Some((first, _)) = g.first().filter(|_| !reports.is_empty()) {
+            for _ in 0..tries {
+                if ledger::attempts(env, &first.msg.source, first.shard, &reports).await.is_ok() {
+                    recorded = true;
+                    break;
+                }
             }
         }
-        false
-    }))
-    .await;
-
-    // 4. Each message settled.
-    let mut settling = Vec::with_capacity(attempted.len());
-    for (g, ok) in groups.iter().zip(recorded) {
-        settling.extend(g.iter().map(|&&(item, attempt)| finish(item, attempt, ok, env, base)));
-    }
-    for &(item, attempt) in attempted.iter().filter(|(_, a)| matches!(a, Attempt::Trouble(_))) {
-        settling.push(finish(item, attempt, false, env, base));
-    }
-    join_all(settling).await;
+        join_all(g.iter().map(|&&(item, attempt)| finish(item, attempt, recorded, env, base))).await;
+    });
+    join_all(settled).await;
 }
 
-/// Acks, retries or dead-letters one delivered message after its attempt was recorded (or not), and logs it.
+/// Acks, retries or dead-letters one message after its delivery attempt was recorded (or not), and logs it.
 async fn finish(item: &Item<'_>, attempt: Attempt, recorded: bool, env: &Env, base: u32) {
     let Item { raw, msg, n, started, .. } = item;
     let (n, started) = (*n, *started);

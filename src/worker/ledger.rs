@@ -111,14 +111,22 @@ struct Key {
     gen: u32,
 }
 
-#[derive(Serialize, Deserialize)]
-struct AttemptReport {
+/// One delivery attempt of a message, as the consumer reports it: attempt `n`, the origin's status if it answered,
+/// and the outcome's word.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AttemptReport {
     source: String,
     id: String,
     gen: u32,
     n: u32,
     status: Option<u16>,
     outcome: String,
+}
+
+impl AttemptReport {
+    pub fn new(m: &Message, n: u32, status: Option<u16>, outcome: &str) -> Self {
+        AttemptReport { source: m.source.clone(), id: m.id.clone(), gen: m.gen, n, status, outcome: outcome.into() }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -300,14 +308,17 @@ impl Ledger {
     }
 
     /// Whether the consumer should deliver each message of a batch (one call per shard and batch): not when its
-    /// generation was delivered or dead-lettered already, nor when a replay superseded it.
+    /// generation was delivered or dead-lettered already, nor when a replay superseded it, nor when it repeats an
+    /// earlier message of the same batch (two copies of one generation: the first is delivered or retried).
     fn begin(&self, body: &str) -> Result<Response> {
         let Ok(keys) = serde_json::from_str::<Vec<Key>>(body) else {
             return Response::error("begin: unreadable", 400);
         };
         let mut answers = Vec::with_capacity(keys.len());
-        for k in &keys {
+        for (i, k) in keys.iter().enumerate() {
+            let twin = keys.iter().take(i).any(|e| e.source == k.source && e.id == k.id && e.gen == k.gen);
             let (deliver, reason) = match self.row(&k.source, &k.id)? {
+                _ if twin => (false, "duplicate_in_batch"),
                 None => (true, "unrecorded"),
                 Some(r) if r.gen > k.gen => (false, "superseded"),
                 Some(r) if r.gen == k.gen && r.status == "delivered" => (false, "already_delivered"),
@@ -607,28 +618,8 @@ pub async fn begin(env: &Env, route: &str, shard: u32, batch: &[&Message]) -> Re
         .collect())
 }
 
-/// One delivery attempt, for [`attempts`].
-#[derive(Debug)]
-pub struct Attempted<'a> {
-    pub message: &'a Message,
-    pub n: u32,
-    pub status: Option<u16>,
-    pub outcome: &'static str,
-}
-
 /// Records attempts (of one route on one shard) in one call.
-pub async fn attempts(env: &Env, route: &str, shard: u32, batch: &[Attempted<'_>]) -> Result<()> {
-    let reports: Vec<AttemptReport> = batch
-        .iter()
-        .map(|a| AttemptReport {
-            source: a.message.source.clone(),
-            id: a.message.id.clone(),
-            gen: a.message.gen,
-            n: a.n,
-            status: a.status,
-            outcome: a.outcome.into(),
-        })
-        .collect();
+pub async fn attempts(env: &Env, route: &str, shard: u32, reports: &[AttemptReport]) -> Result<()> {
     call_ok(env, route, shard, "attempt", &reports).await.map(|_| ())
 }
 

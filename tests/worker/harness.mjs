@@ -202,12 +202,10 @@ export async function startGateway({ origin, sources, secrets, maxRetries = 2, w
           name: "producer",
           modules: true,
           compatibilityDate: config.compatibility_date,
-          // Puts a message of the test's own on the main queue, as a producer other than the gateway would.
+          // Puts messages of the test's own on the main queue (one sendBatch), as a producer other than the gateway would.
           script: `export default {
             async fetch(request, env) {
-              const body = await request.json();
-              if (request.url.endsWith("/batch")) await env.EVENTS.sendBatch(body.map((b) => ({ body: b })));
-              else await env.EVENTS.send(body);
+              await env.EVENTS.sendBatch((await request.json()).map((body) => ({ body })));
               return new Response("queued");
             },
           }`,
@@ -249,14 +247,13 @@ export async function startGateway({ origin, sources, secrets, maxRetries = 2, w
       return res.json?.events ?? [];
     },
     /** Puts `body` on the main queue directly, as a producer other than the gateway would. */
-    async enqueue(body) {
-      const worker = await mf.getWorker("producer");
-      await worker.fetch("http://enqueue.test/", { method: "POST", body: JSON.stringify(body) });
+    enqueue(body) {
+      return this.enqueueBatch([body]);
     },
     /** Puts `bodies` on the main queue in one `sendBatch`, so they reach the consumer together. */
     async enqueueBatch(bodies) {
       const worker = await mf.getWorker("producer");
-      await worker.fetch("http://enqueue.test/batch", { method: "POST", body: JSON.stringify(bodies) });
+      await worker.fetch("http://enqueue.test/", { method: "POST", body: JSON.stringify(bodies) });
     },
     close: async () => {
       await mf.dispose();
