@@ -187,6 +187,11 @@ pub struct Delivery {
     pub timeout_ms: u32,
 }
 
+/// How long the consumer waits for the origin's answer to one delivery.
+pub fn origin_timeout_ms(env: &Env) -> u32 {
+    number(env, "ORIGIN_TIMEOUT_SECONDS", 30).saturating_mul(1000)
+}
+
 /// The delivery settings, parsed again only when one of them changes.
 pub fn delivery(env: &Env) -> Result<Rc<Delivery>, ConfigError> {
     let origin = var(env, "ORIGIN_URL").ok_or_else(|| ConfigError::new("the var ORIGIN_URL is not set"))?;
@@ -194,7 +199,7 @@ pub fn delivery(env: &Env) -> Result<Rc<Delivery>, ConfigError> {
         env.secret("FORWARD_SECRET").map_err(|_| ConfigError::new("the secret FORWARD_SECRET is not set"))?.to_string();
     // At least 1 s: with 0, every retry happens at once and a short outage exhausts them all.
     let retry_base_seconds = number(env, "RETRY_BASE_SECONDS", DEFAULT_RETRY_BASE_SECONDS).max(1);
-    let timeout_ms = number(env, "ORIGIN_TIMEOUT_SECONDS", 30).saturating_mul(1000);
+    let timeout_ms = origin_timeout_ms(env);
     let fingerprint = format!("{origin}\n{retry_base_seconds}\n{timeout_ms}\n{secret}");
     DELIVERY.with(|cell| {
         if let Some((cached, delivery)) = cell.borrow().as_ref() {

@@ -115,6 +115,14 @@ async fn settle_all(messages: &[RawMessage], env: &Env, delivery: Option<&Delive
                     if deliver {
                         go.push(*item);
                     } else {
+                        if reason == "in_flight" {
+                            // Another consumer is delivering this generation: ask again once it has settled (or
+                            // its lease has run out, when it stopped mid-delivery).
+                            let delay = gateway::backoff(base, item.n);
+                            let _ = item.raw.retry(retry_options(delay));
+                            log(Some(&item.msg), "in_flight", None, item.n, Some(delay), item.started);
+                            continue;
+                        }
                         let _ = item.raw.ack();
                         let what = match reason.as_str() {
                             "superseded" => "superseded",
@@ -159,10 +167,12 @@ async fn settle_all(messages: &[RawMessage], env: &Env, delivery: Option<&Delive
             .collect();
         // A delivery is on record before its ack, so a redelivery of the message finds it delivered.
         let tries = if g.iter().any(|(_, a)| matches!(a, Attempt::Judged(Outcome::Delivered(_)))) { 3 } else { 1 };
+        let unattempted: Vec<&Message> =
+            g.iter().filter(|(_, a)| matches!(a, Attempt::Trouble(_))).map(|(item, _)| &item.msg).collect();
         let mut recorded = false;
-        if let Some((first, _)) = g.first().filter(|_| !reports.is_empty()) {
+        if let Some((first, _)) = g.first().filter(|_| !reports.is_empty() || !unattempted.is_empty()) {
             for _ in 0..tries {
-                if ledger::attempts(env, &first.msg.source, first.shard, &reports).await.is_ok() {
+                if ledger::attempts(env, &first.msg.source, first.shard, &reports, &unattempted).await.is_ok() {
                     recorded = true;
                     break;
                 }

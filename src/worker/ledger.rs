@@ -38,7 +38,14 @@ CREATE TABLE IF NOT EXISTS occurrences (
   PRIMARY KEY (source, base));
 CREATE TABLE IF NOT EXISTS letters (
   source TEXT NOT NULL, id TEXT NOT NULL, event TEXT, payload_key TEXT, expires_at INTEGER NOT NULL,
-  PRIMARY KEY (source, id));";
+  PRIMARY KEY (source, id));
+CREATE TABLE IF NOT EXISTS leases (
+  source TEXT NOT NULL, id TEXT NOT NULL, gen INTEGER NOT NULL, until INTEGER NOT NULL,
+  PRIMARY KEY (source, id, gen));";
+
+/// How long a delivery's lease outlives the origin's timeout: time for its attempt to be put on record. A consumer
+/// that stops mid-delivery holds the generation this long at most; its message then comes back and is delivered.
+const LEASE_MARGIN_MS: i64 = 60_000;
 
 /// How long a concurrent copy of an event waits for the first copy's queue send.
 const WAIT_FOR_CLAIM: Duration = Duration::from_secs(15);
@@ -80,7 +87,7 @@ impl DurableObject for Ledger {
         self.prune(now);
         match op.trim_start_matches('/') {
             "accept" => self.accept(&body, now).await,
-            "begin" => self.begin(&body),
+            "begin" => self.begin(&body, now),
             "attempt" => self.attempt(&body, now),
             "dead" => self.dead(&body, now),
             "replay" => self.replay(&body, now).await,
@@ -121,6 +128,21 @@ pub struct AttemptReport {
     n: u32,
     status: Option<u16>,
     outcome: String,
+}
+
+/// What `attempt` is given: the attempts made, and the deliveries not attempted whose leases end.
+#[derive(Deserialize)]
+struct Settled {
+    reports: Vec<AttemptReport>,
+    #[serde(default)]
+    release: Vec<Key>,
+}
+
+/// [`Settled`] as the consumer sends it.
+#[derive(Serialize)]
+struct SettledRef<'a> {
+    reports: &'a [AttemptReport],
+    release: Vec<Key>,
 }
 
 impl AttemptReport {
@@ -211,6 +233,7 @@ impl Ledger {
         );
         let _ = sql.exec("DELETE FROM attempts WHERE at < ?", vec![V::Integer(cutoff)]);
         let _ = sql.exec("DELETE FROM occurrences WHERE first_at < ?", vec![V::Integer(cutoff)]);
+        let _ = sql.exec("DELETE FROM leases WHERE until < ?", vec![V::Integer(now)]);
     }
 
     /// The id of this occurrence of a content-derived id: the same while repeats are the vendor's retries, a new
@@ -309,33 +332,73 @@ impl Ledger {
 
     /// Whether the consumer should deliver each message of a batch (one call per shard and batch): not when its
     /// generation was delivered or dead-lettered already, nor when a replay superseded it, nor when it repeats an
-    /// earlier message of the same batch (two copies of one generation: the first is delivered or retried).
-    fn begin(&self, body: &str) -> Result<Response> {
+    /// earlier message of the same batch (two copies of one generation: the first is delivered or retried), nor
+    /// while another delivery of the same generation is under way (`in_flight`: the consumer tries it again
+    /// later). A message to deliver leases its generation until its attempt is on record (see [`Self::attempt`])
+    /// or the lease runs out (origin timeout + [`LEASE_MARGIN_MS`]). No await between the reads and the writes: a
+    /// second consumer's check waits for this one's.
+    fn begin(&self, body: &str, now: i64) -> Result<Response> {
         let Ok(keys) = serde_json::from_str::<Vec<Key>>(body) else {
             return Response::error("begin: unreadable", 400);
         };
+        let until = now + i64::from(config::origin_timeout_ms(&self.env)) + LEASE_MARGIN_MS;
+        let sql = self.sql();
         let mut answers = Vec::with_capacity(keys.len());
         for (i, k) in keys.iter().enumerate() {
             let twin = keys.iter().take(i).any(|e| e.source == k.source && e.id == k.id && e.gen == k.gen);
             let (deliver, reason) = match self.row(&k.source, &k.id)? {
                 _ if twin => (false, "duplicate_in_batch"),
-                None => (true, "unrecorded"),
                 Some(r) if r.gen > k.gen => (false, "superseded"),
                 Some(r) if r.gen == k.gen && r.status == "delivered" => (false, "already_delivered"),
                 Some(r) if r.gen == k.gen && r.status == "dead" => (false, "already_dead"),
+                None => (true, "unrecorded"),
                 Some(_) => (true, "queued"),
             };
+            let (deliver, reason) =
+                if deliver && self.leased(k, now)? { (false, "in_flight") } else { (deliver, reason) };
+            if deliver {
+                sql.exec(
+                    "INSERT OR REPLACE INTO leases (source, id, gen, until) VALUES (?, ?, ?, ?)",
+                    vec![s(&k.source), s(&k.id), V::Integer(k.gen.into()), V::Integer(until)],
+                )?;
+            }
             answers.push(json!({ "deliver": deliver, "reason": reason }));
         }
         json_reply(200, &serde_json::Value::Array(answers))
     }
 
-    /// Records the attempts of a batch on this shard. No await between the writes: they are committed together.
+    /// Whether a delivery of this generation holds a lease that has not run out.
+    fn leased(&self, k: &Key, now: i64) -> Result<bool> {
+        #[derive(Deserialize)]
+        struct Lease {
+            until: i64,
+        }
+        let found: Vec<Lease> = self
+            .sql()
+            .exec(
+                "SELECT until FROM leases WHERE source = ? AND id = ? AND gen = ?",
+                vec![s(&k.source), s(&k.id), V::Integer(k.gen.into())],
+            )?
+            .to_array()?;
+        Ok(found.first().is_some_and(|l| l.until > now))
+    }
+
+    /// Records the attempts of a batch on this shard and ends their deliveries' leases, and the leases of
+    /// deliveries that were not attempted (`release`: trouble on this side). No await between the writes: they
+    /// are committed together.
     fn attempt(&self, body: &str, now: i64) -> Result<Response> {
-        let Ok(reports) = serde_json::from_str::<Vec<AttemptReport>>(body) else {
+        let Ok(Settled { reports, release }) = serde_json::from_str::<Settled>(body) else {
             return Response::error("attempt: unreadable", 400);
         };
         let sql = self.sql();
+        let ended =
+            reports.iter().map(|a| (&a.source, &a.id, a.gen)).chain(release.iter().map(|k| (&k.source, &k.id, k.gen)));
+        for (source, id, gen) in ended {
+            sql.exec(
+                "DELETE FROM leases WHERE source = ? AND id = ? AND gen = ?",
+                vec![s(source), s(id), V::Integer(gen.into())],
+            )?;
+        }
         for a in &reports {
             let status = a.status.map_or(V::Null, |s| V::Integer(s.into()));
             sql.exec(
@@ -618,9 +681,17 @@ pub async fn begin(env: &Env, route: &str, shard: u32, batch: &[&Message]) -> Re
         .collect())
 }
 
-/// Records attempts (of one route on one shard) in one call.
-pub async fn attempts(env: &Env, route: &str, shard: u32, reports: &[AttemptReport]) -> Result<()> {
-    call_ok(env, route, shard, "attempt", &reports).await.map(|_| ())
+/// Records attempts (of one route on one shard) in one call, and ends the leases of `unattempted`, messages
+/// whose delivery was not tried (trouble on this side).
+pub async fn attempts(
+    env: &Env,
+    route: &str,
+    shard: u32,
+    reports: &[AttemptReport],
+    unattempted: &[&Message],
+) -> Result<()> {
+    let release = unattempted.iter().map(|m| Key { source: m.source.clone(), id: m.id.clone(), gen: m.gen }).collect();
+    call_ok(env, route, shard, "attempt", &SettledRef { reports, release }).await.map(|_| ())
 }
 
 pub async fn dead(env: &Env, m: &Message) -> Result<()> {

@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { Webhook } from "standardwebhooks";
-import { checkLogs, carehook, sampleSources, signed, sleep, startGateway, startOrigin, waitFor, FORWARD_SECRET } from "./harness.mjs";
+import { checkLogs, carehook, logLines, sampleSources, signed, sleep, startGateway, startOrigin, waitFor, FORWARD_SECRET } from "./harness.mjs";
 
 const { sources, secrets } = sampleSources();
 const bodies = [];
@@ -116,6 +116,48 @@ test("two copies of one message in one batch: delivered once", async () => {
   await sleep(1500);
   assert.equal(origin.requests.filter((r) => r.event?.id === id).length, 1, "one POST to the origin");
   assert.match(gateway.logs(), /"outcome":"duplicate_in_batch"/);
+});
+
+test("a copy of a message arriving while the first is still being delivered waits, and is not delivered again", async () => {
+  // Two consumer invocations with one generation at once: the first POST is held open at the origin while a copy
+  // of its message (as a queue's redelivery) reaches the consumer in another batch. The ledger's check has
+  // leased the generation to the first delivery, so the copy is retried later, and then found delivered.
+  const own = await startOrigin();
+  const { sources, secrets } = sampleSources();
+  const gw = await startGateway({ origin: own, sources, secrets, batchTimeout: 1 });
+  const id = `msg_${randomUUID()}`;
+  let release;
+  const held = new Promise((r) => (release = r));
+  let first = null;
+  own.respond = (ev) => {
+    if (ev?.id !== id) return 200;
+    first ??= ev;
+    return held.then(() => 200);
+  };
+  try {
+    const hook = signed("standard", { body: JSON.stringify({ type: "lab.result", data: { note: "leased" } }), id });
+    assert.equal((await gw.send(hook.path, hook)).status, 200);
+    await waitFor(() => own.arrived.includes(id), 10_000, "the first POST");
+    // The copy in a full batch (the queue hands a full batch to a consumer at once, even while one is running).
+    const copy = { source: "standard", id, vendor: "standard", type: first.type, gen: 0, event: JSON.stringify(first) };
+    const others = Array.from({ length: 9 }, () => {
+      const other = `msg_${randomUUID()}`;
+      const event = JSON.stringify({ ...first, id: other });
+      return { source: "standard", id: other, vendor: "standard", type: first.type, gen: 0, event };
+    });
+    await gw.enqueueBatch([copy, ...others]);
+    await waitFor(() => logLines(gw.logs()).some((l) => l.id === id && l.outcome === "in_flight"), 10_000, "the copy's check");
+    release();
+    await waitFor(() => own.delivered().some((r) => r.event?.id === id), 10_000, "the delivery");
+    // The copy is retried (RETRY_BASE_SECONDS 1): when it comes back, the generation is delivered and it is acked.
+    await waitFor(() => logLines(gw.logs()).some((l) => l.id === id && l.outcome === "already_settled"), 15_000, "the copy settled");
+    assert.equal(own.requests.filter((r) => r.event?.id === id).length, 1, "one POST to the origin");
+    assert.equal((await gw.admin(`/admin/events/standard/${encodeURIComponent(id)}`)).json.status, "delivered");
+  } finally {
+    release();
+    await gw.close();
+    await own.stop();
+  }
 });
 
 test("the logs: a line per delivery attempt with its outcome, no payload value, no secret", async () => {

@@ -83,7 +83,8 @@ export async function waitFor(check, ms = 10_000, what = "condition") {
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * An origin on 127.0.0.1 that records every request. `respond(event, attempt)` picks the status (default 200);
+ * An origin on 127.0.0.1 that records every request. `respond(event, attempt)` picks the status (default 200), or
+ * returns a promise of it to hold the answer back;
  * `stop()` takes it off the network (connections refused) and `start()` brings it back on the same port; with
  * `location` set, a 3xx answer carries it as its `Location`.
  */
@@ -91,6 +92,8 @@ export async function startOrigin() {
   const origin = {
     requests: [], // { headers, body (string), event, status }
     respond: () => 200,
+    /** Event ids of requests whose answer `respond` has not given yet (it returned a promise). */
+    arrived: [],
     port: 0,
     /** Requests the origin answered with a 2xx. */
     delivered() {
@@ -109,12 +112,21 @@ export async function startOrigin() {
       try {
         event = JSON.parse(body);
       } catch {}
-      const attempt = origin.requests.filter((r) => r.event?.id === event?.id).length + 1;
-      const status = origin.respond(event, attempt);
-      origin.requests.push({ headers: req.headers, body, event, status });
-      const headers = { "content-type": "text/plain" };
-      if (status >= 300 && status < 400 && origin.location) headers.location = origin.location;
-      res.writeHead(status, headers).end(String(status));
+      const attempt = origin.requests.filter((r) => r.event?.id === event?.id).length + origin.arrived.filter((id) => id === event?.id).length + 1;
+      const answer = origin.respond(event, attempt);
+      const finish = (status) => {
+        origin.requests.push({ headers: req.headers, body, event, status });
+        const headers = { "content-type": "text/plain" };
+        if (status >= 300 && status < 400 && origin.location) headers.location = origin.location;
+        res.writeHead(status, headers).end(String(status));
+      };
+      if (typeof answer?.then !== "function") return finish(answer);
+      // An answer still to come: the request is in `arrived` (by event id) until it is given.
+      origin.arrived.push(event?.id);
+      answer.then((status) => {
+        origin.arrived.splice(origin.arrived.indexOf(event?.id), 1);
+        finish(status);
+      });
     });
   });
   const listen = (port) => new Promise((resolve, reject) => {
@@ -153,9 +165,11 @@ export function sampleSources() {
 /**
  * The gateway as wrangler.toml declares it (its queues, their consumers and the ledger's Durable Objects), with the
  * test's sources, keyrings, origin, admin token and short retry delays. Durable Object storage lives in a folder of
- * the test's own, so it survives `setVars` (a restart), as it does in production.
+ * the test's own, so it survives `setVars` (a restart), as it does in production. `batchTimeout` (seconds) is the
+ * consumer's batch wait: above 0, a full batch goes to a second consumer invocation while one is running, as on
+ * Cloudflare.
  */
-export async function startGateway({ origin, sources, secrets, maxRetries = 2, withoutQueue = false, adminToken = ADMIN_TOKEN, clock }) {
+export async function startGateway({ origin, sources, secrets, maxRetries = 2, withoutQueue = false, adminToken = ADMIN_TOKEN, clock, batchTimeout = 0 }) {
   const logs = [];
   const persist = mkdtempSync(join(tmpdir(), "carehook-do-"));
   const durableObjects = Object.fromEntries(
@@ -190,7 +204,7 @@ export async function startGateway({ origin, sources, secrets, maxRetries = 2, w
           queueConsumers: {
             [MAIN_QUEUE]: {
               maxBatchSize: consumer.max_batch_size,
-              maxBatchTimeout: 0, // deliver at once: the tests wait for it
+              maxBatchTimeout: batchTimeout, // 0: deliver at once, the tests wait for it
               maxRetries,
               deadLetterQueue: DEAD_QUEUE,
             },
