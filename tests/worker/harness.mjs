@@ -167,9 +167,9 @@ export function sampleSources() {
  * test's sources, keyrings, origin, admin token and short retry delays. Durable Object storage lives in a folder of
  * the test's own, so it survives `setVars` (a restart), as it does in production. `batchTimeout` (seconds) is the
  * consumer's batch wait: above 0, a full batch goes to a second consumer invocation while one is running, as on
- * Cloudflare.
+ * Cloudflare. `vars` are set on every start (before `setVars`' own).
  */
-export async function startGateway({ origin, sources, secrets, maxRetries = 2, withoutQueue = false, adminToken = ADMIN_TOKEN, clock, batchTimeout = 0 }) {
+export async function startGateway({ origin, sources, secrets, maxRetries = 2, withoutQueue = false, adminToken = ADMIN_TOKEN, clock, batchTimeout = 0, vars = {} }) {
   const logs = [];
   const persist = mkdtempSync(join(tmpdir(), "carehook-do-"));
   const durableObjects = Object.fromEntries(
@@ -234,7 +234,7 @@ export async function startGateway({ origin, sources, secrets, maxRetries = 2, w
       },
     };
   };
-  const mf = new Miniflare(options({}));
+  const mf = new Miniflare(options(vars));
   await mf.ready;
   return {
     mf,
@@ -247,9 +247,9 @@ export async function startGateway({ origin, sources, secrets, maxRetries = 2, w
       request(await mf.ready, path, { method, headers, body, chunked }),
     get: async (path) => request(await mf.ready, path, { method: "GET" }),
     /** Restarts workerd with extra vars (KV and queues start empty again; the ledger keeps its state). */
-    setVars: (extraVars, opts) => mf.setOptions(options(extraVars, opts)),
+    setVars: (extraVars, opts) => mf.setOptions(options({ ...vars, ...extraVars }, opts)),
     /** Restarts workerd with its clock starting at `now` (Unix seconds). */
-    setClock: (now) => mf.setOptions(options({}, { at: now })),
+    setClock: (now) => mf.setOptions(options(vars, { at: now })),
     state: () => mf.getKVNamespace("STATE", "gateway"),
     /** The admin API over real HTTP, with the token (or `token`). */
     admin: async (path, { method = "GET", token = adminToken } = {}) =>
