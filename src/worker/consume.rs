@@ -51,6 +51,15 @@ struct Item<'a> {
     started: u64,
 }
 
+impl Item<'_> {
+    /// Gives the message back to the queue, to come again after the backoff for its attempt, and logs why.
+    fn retry_later(&self, base: u32, status: Option<u16>, what: &str) {
+        let delay = gateway::backoff(base, self.n);
+        let _ = self.raw.retry(retry_options(delay));
+        log(Some(&self.msg), what, status, self.n, Some(delay), self.started);
+    }
+}
+
 /// `values` grouped by the (route, shard) of their item, in first-seen order: each group is one ledger call.
 fn by_shard<'a, T: Copy>(values: impl IntoIterator<Item = T>, item: impl Fn(T) -> &'a Item<'a>) -> Vec<Vec<T>> {
     let mut groups: Vec<Vec<T>> = Vec::new();
@@ -112,34 +121,23 @@ async fn settle_all(messages: &[RawMessage], env: &Env, delivery: Option<&Delive
         match answer {
             Ok(answers) => {
                 for (item, (deliver, reason)) in g.iter().zip(answers) {
-                    if deliver {
-                        go.push(*item);
-                    } else {
-                        if reason == "in_flight" {
-                            // Another consumer is delivering this generation: ask again once it has settled (or
-                            // its lease has run out, when it stopped mid-delivery).
-                            let delay = gateway::backoff(base, item.n);
-                            let _ = item.raw.retry(retry_options(delay));
-                            log(Some(&item.msg), "in_flight", None, item.n, Some(delay), item.started);
-                            continue;
+                    match (deliver, reason.as_str()) {
+                        (true, _) => go.push(*item),
+                        // Another consumer is delivering this generation: ask again once it has settled (or its
+                        // lease has run out, when it stopped mid-delivery).
+                        (false, "in_flight") => item.retry_later(base, None, "in_flight"),
+                        (false, reason) => {
+                            let _ = item.raw.ack();
+                            let what = match reason {
+                                "superseded" | "duplicate_in_batch" => reason,
+                                _ => "already_settled",
+                            };
+                            log(Some(&item.msg), what, None, item.n, None, item.started);
                         }
-                        let _ = item.raw.ack();
-                        let what = match reason.as_str() {
-                            "superseded" => "superseded",
-                            "duplicate_in_batch" => "duplicate_in_batch",
-                            _ => "already_settled",
-                        };
-                        log(Some(&item.msg), what, None, item.n, None, item.started);
                     }
                 }
             }
-            Err(_) => {
-                for item in g {
-                    let delay = gateway::backoff(base, item.n);
-                    let _ = item.raw.retry(retry_options(delay));
-                    log(Some(&item.msg), "ledger_failed", None, item.n, Some(delay), item.started);
-                }
-            }
+            Err(_) => g.iter().for_each(|item| item.retry_later(base, None, "ledger_failed")),
         }
     }
 
@@ -167,12 +165,13 @@ async fn settle_all(messages: &[RawMessage], env: &Env, delivery: Option<&Delive
             .collect();
         // A delivery is on record before its ack, so a redelivery of the message finds it delivered.
         let tries = if g.iter().any(|(_, a)| matches!(a, Attempt::Judged(Outcome::Delivered(_)))) { 3 } else { 1 };
-        let unattempted: Vec<&Message> =
-            g.iter().filter(|(_, a)| matches!(a, Attempt::Trouble(_))).map(|(item, _)| &item.msg).collect();
+        let unattempted = g.iter().filter(|(_, a)| matches!(a, Attempt::Trouble(_))).map(|(item, _)| &item.msg);
+        // Never empty: every item of the group was attempted or is released.
+        let record = ledger::Settled::new(reports, unattempted);
         let mut recorded = false;
-        if let Some((first, _)) = g.first().filter(|_| !reports.is_empty() || !unattempted.is_empty()) {
+        if let Some((first, _)) = g.first() {
             for _ in 0..tries {
-                if ledger::attempts(env, &first.msg.source, first.shard, &reports, &unattempted).await.is_ok() {
+                if ledger::attempts(env, &first.msg.source, first.shard, &record).await.is_ok() {
                     recorded = true;
                     break;
                 }
@@ -187,11 +186,7 @@ async fn settle_all(messages: &[RawMessage], env: &Env, delivery: Option<&Delive
 async fn finish(item: &Item<'_>, attempt: Attempt, recorded: bool, env: &Env, base: u32) {
     let Item { raw, msg, n, started, .. } = item;
     let (n, started) = (*n, *started);
-    let retry = |status: Option<u16>, what: &'static str| {
-        let delay = gateway::backoff(base, n);
-        let _ = raw.retry(retry_options(delay));
-        log(Some(msg), what, status, n, Some(delay), started);
-    };
+    let retry = |status: Option<u16>, what: &str| item.retry_later(base, status, what);
     match attempt {
         Attempt::Judged(Outcome::Delivered(status)) => {
             // The origin has it: a ledger that stayed unreachable is logged (the record stays `queued`), never a

@@ -130,19 +130,20 @@ pub struct AttemptReport {
     outcome: String,
 }
 
-/// What `attempt` is given: the attempts made, and the deliveries not attempted whose leases end.
-#[derive(Deserialize)]
-struct Settled {
+/// What `attempt` is given for one route and shard: the attempts made, and the messages whose delivery was not
+/// tried (trouble on this side), whose leases end too.
+#[derive(Serialize, Deserialize)]
+pub struct Settled {
     reports: Vec<AttemptReport>,
-    #[serde(default)]
     release: Vec<Key>,
 }
 
-/// [`Settled`] as the consumer sends it.
-#[derive(Serialize)]
-struct SettledRef<'a> {
-    reports: &'a [AttemptReport],
-    release: Vec<Key>,
+impl Settled {
+    pub fn new<'a>(reports: Vec<AttemptReport>, unattempted: impl IntoIterator<Item = &'a Message>) -> Self {
+        let release =
+            unattempted.into_iter().map(|m| Key { source: m.source.clone(), id: m.id.clone(), gen: m.gen }).collect();
+        Settled { reports, release }
+    }
 }
 
 impl AttemptReport {
@@ -681,17 +682,9 @@ pub async fn begin(env: &Env, route: &str, shard: u32, batch: &[&Message]) -> Re
         .collect())
 }
 
-/// Records attempts (of one route on one shard) in one call, and ends the leases of `unattempted`, messages
-/// whose delivery was not tried (trouble on this side).
-pub async fn attempts(
-    env: &Env,
-    route: &str,
-    shard: u32,
-    reports: &[AttemptReport],
-    unattempted: &[&Message],
-) -> Result<()> {
-    let release = unattempted.iter().map(|m| Key { source: m.source.clone(), id: m.id.clone(), gen: m.gen }).collect();
-    call_ok(env, route, shard, "attempt", &SettledRef { reports, release }).await.map(|_| ())
+/// Records the attempts of one route on one shard, and ends their leases, in one call.
+pub async fn attempts(env: &Env, route: &str, shard: u32, settled: &Settled) -> Result<()> {
+    call_ok(env, route, shard, "attempt", settled).await.map(|_| ())
 }
 
 pub async fn dead(env: &Env, m: &Message) -> Result<()> {
