@@ -86,3 +86,26 @@ test("the Node entry hands long HMAC and SHA-256 inputs and ordinary Ed25519 sig
   verify(byVendor.elation);
   assert.equal(counts.verify, 1, "an ordinary Ed25519 signature goes to node:crypto");
 });
+
+test("the Node entry loads node:crypto only when the core first hands it work, not at import", () => {
+  // A fresh process reading its script from stdin (`node -e` has node:crypto loaded before the script runs).
+  const script = `
+    const loaded = () => process.moduleLoadList.includes("NativeModule crypto");
+    const before = loaded();
+    const api = require(${JSON.stringify(require.resolve("../../pkg/dist/index.cjs"))});
+    const afterImport = loaded();
+    const run = (vendor) => {
+      const s = api.signedSample(vendor);
+      return new api.Verifier({ vendor, keys: s.verifyKey }).verify({ path: s.path, headers: s.headers, body: Buffer.from(s.body) }).id;
+    };
+    const elmed = run("elmed");
+    const afterShortHmac = loaded();
+    const elation = run("elation");
+    process.stdout.write(JSON.stringify({ before, afterImport, afterShortHmac, afterEd25519: loaded(), ids: [elmed, elation] }));`;
+  const out = JSON.parse(execFileSync(process.execPath, ["-"], { input: script, cwd: HERE }).toString());
+  assert.equal(out.before, false, "the probe sees node:crypto as not loaded at first");
+  assert.equal(out.afterImport, false, "require() of the package loaded node:crypto");
+  assert.equal(out.afterShortHmac, false, "a short HMAC (computed in the core) loaded node:crypto");
+  assert.equal(out.afterEd25519, true, "an Ed25519 signature is handed to node:crypto, which is then loaded");
+  assert.ok(out.ids.every((id) => typeof id === "string" && id.length > 0), JSON.stringify(out.ids));
+});
