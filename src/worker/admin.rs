@@ -104,14 +104,18 @@ fn ledger_failed() -> Reply {
     reply::error(503, "admin", "unavailable", "the ledger could not be read; try again")
 }
 
-/// Every configured route (or the one named): its name and shard count, read from `SOURCES` alone, so a route
+/// Every configured route (or the one named): its name and shard counts, read from `SOURCES` alone, so a route
 /// whose keys are missing does not take the admin API down with it.
 fn routes(env: &Env, only: Option<&str>) -> Result<Vec<Shards>, Reply> {
     let sources = config::sources(env).map_err(|e| reply::config_error(&e))?;
     let out: Vec<Shards> = sources
         .keys()
         .filter(|n| only.is_none_or(|o| o == n.as_str()))
-        .map(|name| Shards { name: name.clone(), count: config::shards(env, name) })
+        .map(|name| Shards {
+            name: name.clone(),
+            count: config::shards(env, name),
+            span: config::shard_span(env, name),
+        })
         .collect();
     if only.is_some() && out.is_empty() {
         return Err(reply::unknown_source());
@@ -150,7 +154,7 @@ async fn events(env: &Env, p: &Params) -> Reply {
     };
     let calls = routes
         .iter()
-        .flat_map(|r| (0..r.count).map(move |shard| ledger::list(env, r, shard, p.status.as_deref(), p.limit)));
+        .flat_map(|r| (0..r.span).map(move |shard| ledger::list(env, r, shard, p.status.as_deref(), p.limit)));
     let mut rows = Vec::new();
     for answer in join_all(calls).await {
         match answer {
@@ -189,7 +193,7 @@ async fn replay_all(env: &Env, p: &Params) -> Reply {
         Ok(routes) => routes,
         Err(r) => return r,
     };
-    let calls = routes.iter().flat_map(|r| (0..r.count).map(move |shard| ledger::replay_all(env, r, shard)));
+    let calls = routes.iter().flat_map(|r| (0..r.span).map(move |shard| ledger::replay_all(env, r, shard)));
     let (mut replayed, mut failed) = (0, 0);
     for answer in join_all(calls).await {
         match answer {
@@ -209,7 +213,7 @@ async fn stats(env: &Env) -> Reply {
         Err(r) => return r,
     };
     let calls = routes.iter().map(|r| async move {
-        let parts = join_all((0..r.count).map(|shard| ledger::stats(env, r, shard))).await;
+        let parts = join_all((0..r.span).map(|shard| ledger::stats(env, r, shard))).await;
         (r.name.clone(), parts)
     });
     let mut total = [0u64; STATUSES.len()];

@@ -23,6 +23,9 @@ pub const LEDGER: &str = "LEDGER";
 pub const DEFAULT_SHARDS: u32 = 4;
 /// The most shards a route may have (the admin API reads every one).
 pub const MAX_SHARDS: u32 = 256;
+/// The most earlier shard counts a route may list in `previousShards` (each is one more lookup, on the hot path, for
+/// an event whose shard moved).
+pub const MAX_PREVIOUS_SHARDS: usize = 4;
 /// The first retry delay unless `RETRY_BASE_SECONDS` says otherwise.
 pub const DEFAULT_RETRY_BASE_SECONDS: u32 = 30;
 
@@ -33,6 +36,10 @@ pub struct Route {
     pub source: Source,
     /// Ledger shards (Durable Objects) this route's events are spread over.
     pub shards: u32,
+    /// The route's earlier shard counts, newest first, while their records are within retention: a new event whose
+    /// shard moved is looked up where it would have lived, so a vendor's retry from before the change is still a
+    /// duplicate.
+    pub previous_shards: Vec<u32>,
     /// Seconds a byte-identical repeat of an event without a vendor id counts as the vendor's retry.
     pub repeat_window: u64,
 }
@@ -112,9 +119,17 @@ fn parse_route(name: &str, entry: &serde_json::Map<String, Value>, keys: &str) -
     entry.remove("secret");
     let shards = match entry.remove("shards") {
         None => DEFAULT_SHARDS,
-        Some(v) => v.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| (1..=MAX_SHARDS).contains(n)).ok_or_else(
-            || ConfigError::new(format!("SOURCES.{name}.shards must be a whole number from 1 to {MAX_SHARDS}")),
-        )?,
+        Some(v) => shard_count(&v).ok_or_else(|| {
+            ConfigError::new(format!("SOURCES.{name}.shards must be a whole number from 1 to {MAX_SHARDS}"))
+        })?,
+    };
+    let previous_shards = match entry.remove("previousShards") {
+        None => Vec::new(),
+        Some(v) => previous_counts(&v).ok_or_else(|| {
+            ConfigError::new(format!(
+                "SOURCES.{name}.previousShards must be a list of at most {MAX_PREVIOUS_SHARDS} shard counts, each a whole number from 1 to {MAX_SHARDS}"
+            ))
+        })?,
     };
     let window =
         match entry.remove("repeatWindowSeconds") {
@@ -133,7 +148,7 @@ fn parse_route(name: &str, entry: &serde_json::Map<String, Value>, keys: &str) -
     let source =
         Source::from_config(&cfg).map_err(|e| ConfigError(format!("SOURCES.{name}: {}", e.code()), Some(e)))?;
     let repeat_window = window.unwrap_or_else(|| source.repeat_window());
-    Ok(Route { name: name.to_owned(), source, shards, repeat_window })
+    Ok(Route { name: name.to_owned(), source, shards, previous_shards, repeat_window })
 }
 
 /// A keyring secret: a JSON array of keys, or one key per line (blank lines ignored).
@@ -225,12 +240,30 @@ pub fn retention_days(env: &Env) -> u32 {
     number(env, "LEDGER_RETENTION_DAYS", 14).max(3)
 }
 
-/// The shard count of a route, from `SOURCES` alone (the consumer needs no keys for it).
+/// A shard count: a whole number from 1 to [`MAX_SHARDS`].
+fn shard_count(v: &Value) -> Option<u32> {
+    v.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| (1..=MAX_SHARDS).contains(n))
+}
+
+/// `previousShards`: a list of at most [`MAX_PREVIOUS_SHARDS`] shard counts.
+fn previous_counts(v: &Value) -> Option<Vec<u32>> {
+    let list = v.as_array().filter(|l| l.len() <= MAX_PREVIOUS_SHARDS)?;
+    list.iter().map(shard_count).collect()
+}
+
+/// A route's `SOURCES` entry field, from `SOURCES` alone (the consumer and the admin API need no keys for it).
+fn entry_field(env: &Env, name: &str, field: &str) -> Option<Value> {
+    sources(env).ok().and_then(|s| s.get(name).and_then(|e| e.get(field)).cloned())
+}
+
+/// The shard count of a route, from `SOURCES` alone.
 pub fn shards(env: &Env, name: &str) -> u32 {
-    sources(env)
-        .ok()
-        .and_then(|s| s.get(name).and_then(|e| e.get("shards")).and_then(Value::as_u64))
-        .and_then(|n| u32::try_from(n).ok())
-        .filter(|n| (1..=MAX_SHARDS).contains(n))
-        .unwrap_or(DEFAULT_SHARDS)
+    entry_field(env, name, "shards").as_ref().and_then(shard_count).unwrap_or(DEFAULT_SHARDS)
+}
+
+/// How many shards may hold a route's records: its shard count, or more while `previousShards` names a larger
+/// earlier one (the admin API reads them all).
+pub fn shard_span(env: &Env, name: &str) -> u32 {
+    let previous = entry_field(env, name, "previousShards").as_ref().and_then(previous_counts).unwrap_or_default();
+    previous.into_iter().fold(shards(env, name), u32::max)
 }

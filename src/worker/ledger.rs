@@ -87,6 +87,7 @@ impl DurableObject for Ledger {
         self.prune(now);
         match op.trim_start_matches('/') {
             "accept" => self.accept(&body, now).await,
+            "prior" => self.prior(&body),
             "begin" => self.begin(&body, now),
             "attempt" => self.attempt(&body, now),
             "dead" => self.dead(&body, now),
@@ -100,13 +101,55 @@ impl DurableObject for Ledger {
     }
 }
 
-/// What `accept` is given: the route, its repeat window, and the event's head; the request's second line on is
-/// the event's `data`.
+/// What `accept` is given: the route, its repeat window, the event's head and what an earlier shard of the route
+/// knows of it (see [`Prior`]); the request's second line on is the event's `data`.
 #[derive(Serialize, Deserialize)]
 struct AcceptMeta {
     route: String,
     window: u64,
     head: Head,
+    #[serde(default)]
+    prior: Option<Prior>,
+}
+
+/// What the shard an event would have lived on under an earlier shard count (`previousShards`) knows of it, asked
+/// before the event is accepted on its shard now: the repeat counter of a content-derived id, and the record of the
+/// id it stands for. The accepting shard's own record, when it has one, comes first.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Prior {
+    /// The occurrence counter of a content-derived id (`n`, `first_at` in ms).
+    occurrence: Option<Occurrence>,
+    /// The id the earlier shard's record is under (for a derived id, its latest occurrence's).
+    id: String,
+    /// That record's status; `None` when there is none.
+    status: Option<String>,
+}
+
+impl Prior {
+    fn found(&self) -> bool {
+        self.occurrence.is_some() || self.status.is_some()
+    }
+
+    /// Whether the earlier shard holds `id` as queued, delivered or dead: the vendor's retry of an event accepted
+    /// before the change. A record still `received` (a send under way or abandoned there) is not enough.
+    fn settles(&self, id: &str) -> bool {
+        self.id == id && self.status.as_deref().is_some_and(|s| s != "received")
+    }
+}
+
+/// A content-derived id's repeat counter.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct Occurrence {
+    n: u32,
+    first_at: i64,
+}
+
+/// What `prior` is asked: the route, the event id (the base of a content-derived one) and whether it is derived.
+#[derive(Serialize, Deserialize)]
+struct PriorQuery {
+    source: String,
+    id: String,
+    derived: bool,
 }
 
 /// Names one event (and, for the consumer, the generation of the message it holds).
@@ -237,19 +280,31 @@ impl Ledger {
         let _ = sql.exec("DELETE FROM leases WHERE until < ?", vec![V::Integer(now)]);
     }
 
-    /// The id of this occurrence of a content-derived id: the same while repeats are the vendor's retries, a new
-    /// one (`<id>~2`, `~3`, ...) for a repeat after the window.
-    fn occurrence(&self, source: &str, base: &str, now: i64, window: u64) -> Result<String> {
-        #[derive(Deserialize)]
-        struct Occ {
-            n: u32,
-            first_at: i64,
-        }
-        let sql = self.sql();
-        let found: Vec<Occ> = sql
+    /// The repeat counter of a content-derived id on this shard.
+    fn counter(&self, source: &str, base: &str) -> Result<Option<Occurrence>> {
+        let found: Vec<Occurrence> = self
+            .sql()
             .exec("SELECT n, first_at FROM occurrences WHERE source = ? AND base = ?", vec![s(source), s(base)])?
             .to_array()?;
-        match found.first() {
+        Ok(found.into_iter().next())
+    }
+
+    /// The id of this occurrence of a content-derived id: the same while repeats are the vendor's retries, a new
+    /// one (`<id>~2`, `~3`, ...) for a repeat after the window. With no counter of its own, the shard starts from
+    /// `seed`, an earlier shard's (see [`Prior`]).
+    fn occurrence(&self, source: &str, base: &str, now: i64, window: u64, seed: Option<Occurrence>) -> Result<String> {
+        let sql = self.sql();
+        let found = match (self.counter(source, base)?, seed) {
+            (None, Some(o)) => {
+                sql.exec(
+                    "INSERT INTO occurrences (source, base, n, first_at) VALUES (?, ?, ?, ?)",
+                    vec![s(source), s(base), V::Integer(o.n.into()), V::Integer(o.first_at)],
+                )?;
+                Some(o)
+            }
+            (own, _) => own,
+        };
+        match found {
             None => {
                 sql.exec(
                     "INSERT INTO occurrences (source, base, n, first_at) VALUES (?, ?, 1, ?)",
@@ -273,11 +328,11 @@ impl Ledger {
         let Some((meta, data)) = body.split_once('\n') else {
             return Response::error("accept: no event", 400);
         };
-        let Ok(AcceptMeta { route, window, mut head }) = serde_json::from_str(meta) else {
+        let Ok(AcceptMeta { route, window, mut head, prior }) = serde_json::from_str(meta) else {
             return Response::error("accept: unreadable", 400);
         };
         if head.derived_id {
-            head.id = self.occurrence(&route, &head.id, now, window)?;
+            head.id = self.occurrence(&route, &head.id, now, window, prior.as_ref().and_then(|p| p.occurrence))?;
         }
         let id = head.id.clone();
         let key = format!("{route}\n{id}");
@@ -295,6 +350,8 @@ impl Ledger {
                 // A claim left by an earlier instance that stopped mid-send: send again (the consumer delivers a
                 // generation once, so a second copy is never delivered twice).
                 Some(_) => break,
+                // Accepted under the route's earlier shard count, before the change: the vendor's retry.
+                None if prior.as_ref().is_some_and(|p| p.settles(&id)) => return accepted("duplicate", &id),
                 None => {
                     self.sql().exec(
                         "INSERT INTO events (source, id, vendor, type, status, received_at, updated_at) VALUES (?, ?, ?, ?, 'received', ?, ?)",
@@ -329,6 +386,17 @@ impl Ledger {
             )?;
             accepted("queue_failed", &id)
         }
+    }
+
+    /// What this shard knows of an event another shard is about to accept (see [`Prior`]): read only.
+    fn prior(&self, body: &str) -> Result<Response> {
+        let Ok(q) = serde_json::from_str::<PriorQuery>(body) else {
+            return Response::error("prior: unreadable", 400);
+        };
+        let occurrence = if q.derived { self.counter(&q.source, &q.id)? } else { None };
+        let id = occurrence.map_or_else(|| q.id.clone(), |o| gateway::occurrence_id(&q.id, o.n));
+        let status = self.row(&q.source, &id)?.map(|r| r.status);
+        json_reply(200, &serde_json::to_value(Prior { occurrence, id, status })?)
     }
 
     /// Whether the consumer should deliver each message of a batch (one call per shard and batch): not when its
@@ -652,9 +720,10 @@ pub enum Accepted {
 
 /// Accepts `event` on its route exactly once: see the module doc.
 pub async fn accept(env: &Env, route: &Route, event: &CloudEvent) -> Result<Accepted> {
-    let meta = AcceptMeta { route: route.name.clone(), window: route.repeat_window, head: event.head() };
-    let body = format!("{}\n{}", serde_json::to_string(&meta)?, event.data());
     let shard = gateway::shard_of(&event.id, route.shards);
+    let prior = prior(env, route, event, shard).await?;
+    let meta = AcceptMeta { route: route.name.clone(), window: route.repeat_window, head: event.head(), prior };
+    let body = format!("{}\n{}", serde_json::to_string(&meta)?, event.data());
     let mut res = call(env, &route.name, shard, "accept", body).await?;
     let answer: serde_json::Value = res.json().await?;
     let id = answer.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
@@ -663,6 +732,27 @@ pub async fn accept(env: &Env, route: &Route, event: &CloudEvent) -> Result<Acce
         Some("duplicate") => Accepted::Duplicate(id),
         _ => Accepted::Failed,
     })
+}
+
+/// What the shards `event` would have lived on under the route's earlier shard counts know of it, newest count
+/// first, skipping the shard it lives on now (its own record answers there): the first that knows it answers. No
+/// call at all for a route without `previousShards`. A shard that cannot answer fails the accept (the vendor is
+/// told to retry), rather than risk a second delivery.
+async fn prior(env: &Env, route: &Route, event: &CloudEvent, home: u32) -> Result<Option<Prior>> {
+    let mut asked = Vec::new();
+    for &count in &route.previous_shards {
+        let shard = gateway::shard_of(&event.id, count);
+        if shard == home || asked.contains(&shard) {
+            continue;
+        }
+        asked.push(shard);
+        let q = PriorQuery { source: route.name.clone(), id: event.id.clone(), derived: event.derived_id };
+        let answer: Prior = serde_json::from_value(call_ok(env, &route.name, shard, "prior", &q).await?)?;
+        if answer.found() {
+            return Ok(Some(answer));
+        }
+    }
+    Ok(None)
 }
 
 /// Whether the consumer should deliver each of `batch` (messages of one route on one shard), and why (for the
@@ -696,11 +786,13 @@ pub async fn dead(env: &Env, m: &Message) -> Result<()> {
     }
 }
 
-/// A route as the admin API needs it: its name and shard count (no keys).
+/// A route as the admin API needs it: its name, shard count and how many shards may hold its records (no keys).
 #[derive(Debug, Clone)]
 pub struct Shards {
     pub name: String,
     pub count: u32,
+    /// The current count, or a larger earlier one still listed in `previousShards`.
+    pub span: u32,
 }
 
 /// A call whose answer must be the shard's own 200: anything else is the ledger failing.
@@ -726,7 +818,7 @@ pub async fn get(env: &Env, route: &Shards, id: &str) -> Result<(u16, serde_json
 }
 
 /// `op` on the event `id`: asked of the shard the id hashes to, then (when that shard has no record of it, as for an
-/// event recorded before the route's `shards` was raised) of the route's other shards, one at a time.
+/// event recorded before the route's `shards` changed) of the route's other shards, one at a time.
 async fn by_id(env: &Env, route: &Shards, id: &str, op: &str) -> Result<(u16, serde_json::Value)> {
     let key = Key { source: route.name.clone(), id: id.to_owned(), gen: 0 };
     let home = gateway::shard_of(id, route.count);
@@ -734,7 +826,7 @@ async fn by_id(env: &Env, route: &Shards, id: &str, op: &str) -> Result<(u16, se
     if answer.0 != 404 {
         return Ok(answer);
     }
-    for shard in (0..route.count).filter(|&s| s != home) {
+    for shard in (0..route.span).filter(|&s| s != home) {
         let other = call_json(env, &route.name, shard, op, &key).await?;
         if other.0 != 404 {
             return Ok(other);

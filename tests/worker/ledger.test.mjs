@@ -338,3 +338,70 @@ test("raising a route's shards: events already in the ledger keep their shard: f
     await gateway.setVars({});
   }
 });
+
+test("raising a route's shards with previousShards: a vendor's retry of an event accepted before the change is still a duplicate (vendor ids and content-derived ids)", async () => {
+  const grown = (shards, previousShards) => ({
+    ...sources,
+    "standard-grow": { ...sources.standard, shards, ...(previousShards ? { previousShards } : {}) },
+    "healthie-grow": { ...sources.healthie, publicPath: "/in/healthie", shards, ...(previousShards ? { previousShards } : {}) },
+    "healthie-grow-window": { ...sources.healthie, publicPath: "/in/healthie", repeatWindowSeconds: 5, shards, ...(previousShards ? { previousShards } : {}) },
+  });
+  const healthieHook = () => {
+    const body = JSON.stringify({ resource_id: randomUUID(), resource_id_type: "Patient", event_type: "patient.updated", changed_fields: ["email"] });
+    bodies.push(body);
+    return { ...signed("healthie", { body }), path: "/in/healthie-grow" };
+  };
+  try {
+    await gateway.setVars({ SOURCES: grown(1) });
+    // Healthie sends no event id: its id is derived from the content, and its repeat counter lives in the shard.
+    const hooks = [
+      ...Array.from({ length: 6 }, (_, n) => ({ ...standardHook(`before growing ${n}`), path: "/in/standard-grow" })),
+      ...Array.from({ length: 6 }, healthieHook),
+    ];
+    const first = [];
+    for (const hook of hooks) {
+      const res = await gateway.send(hook.path, hook);
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.json.duplicate, false);
+      first.push(res.json.id);
+    }
+    // A genuine repeat after the window is a new event (`<id>~2`): its retry after the change must find that
+    // counter, not start a new one at the bare id. Three of them, so that at least one moves shard (7 in 8 do).
+    const repeated = Array.from({ length: 3 }, () => ({ ...healthieHook(), path: "/in/healthie-grow-window" }));
+    const once = [];
+    for (const hook of repeated) once.push((await gateway.send(hook.path, hook)).json.id);
+    await sleep(5500);
+    for (const [i, hook] of repeated.entries()) {
+      const twice = await gateway.send(hook.path, hook);
+      assert.equal(twice.json.duplicate, false, twice.text);
+      assert.equal(twice.json.id, `${once[i]}~2`);
+      hooks.push(hook);
+      first.push(twice.json.id);
+    }
+    await waitFor(() => [...once, ...first].every((id) => deliveredOf((e) => e.id === id).length === 1), 10_000, "the deliveries before the change");
+    // One shard becomes eight: seven in eight ids now hash to a shard that has never seen them.
+    await gateway.setVars({ SOURCES: grown(8, [1]) });
+    for (const [i, hook] of hooks.entries()) {
+      const res = await gateway.send(hook.path, hook);
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.json.id, first[i], "the retry names the same event");
+      assert.equal(res.json.duplicate, true, `the retry of ${hook.path} #${i} was queued again`);
+    }
+    // A new event after the change is accepted on its new shard, and its own retry is a duplicate there.
+    const fresh = { ...standardHook("after growing"), path: "/in/standard-grow" };
+    const a = await gateway.send(fresh.path, fresh);
+    const b = await gateway.send(fresh.path, fresh);
+    assert.deepEqual([a.json.duplicate, b.json.duplicate], [false, true]);
+    await waitFor(() => deliveredOf((e) => e.id === fresh.id).length === 1, 10_000, "the new event's delivery");
+    await sleep(1000);
+    for (const id of [...once, ...first, fresh.id]) assert.equal(deliveredOf((e) => e.id === id).length, 1, `${id} delivered once`);
+    // A bad list is the route's configuration error, named in the log only.
+    await gateway.setVars({ SOURCES: { ...grown(8), "standard-grow": { ...grown(8)["standard-grow"], previousShards: [0] } } });
+    const bad = await gateway.send(fresh.path, fresh);
+    assert.equal(bad.status, 500, bad.text);
+    assert.equal(bad.json.error, "config_error");
+    assert.ok(gateway.logs().includes("previousShards"), "the log names the field");
+  } finally {
+    await gateway.setVars({});
+  }
+});
