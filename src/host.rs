@@ -64,7 +64,8 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
 }
 
 /// Whether a public key may be checked by the host: its encoding is canonical and its point is not of small order.
-fn ordinary_ed25519_key(key: &ed25519_dalek::VerifyingKey) -> bool {
+/// Worked out once per key, when it is parsed (its small-order check is curve arithmetic).
+pub(crate) fn ordinary_ed25519_key(key: &ed25519_dalek::VerifyingKey) -> bool {
     canonical_point(key.as_bytes()) && !key.is_weak()
 }
 
@@ -106,10 +107,15 @@ fn canonical_point(bytes: &[u8; 32]) -> bool {
     below_p && !(sign == 1 && (y == one || y == minus_one))
 }
 
-/// Ed25519 verification by the host, when one is installed, the key is ordinary and the signature leaves the host
-/// no room to differ; `None` means the core decides.
-pub fn ed25519_verify_on_host(key: &ed25519_dalek::VerifyingKey, msg: &[u8], sig: &[u8; 64]) -> Option<bool> {
-    if !imp::installed() || !ordinary_ed25519_key(key) || !ordinary_signature(sig) {
+/// Ed25519 verification by the host, when one is installed, the key is ordinary ([`ordinary_ed25519_key`], given as
+/// `ordinary_key`) and the signature leaves the host no room to differ; `None` means the core decides.
+pub fn ed25519_verify_on_host(
+    key: &ed25519_dalek::VerifyingKey,
+    ordinary_key: bool,
+    msg: &[u8],
+    sig: &[u8; 64],
+) -> Option<bool> {
+    if !imp::installed() || !ordinary_key || !ordinary_signature(sig) {
         return None;
     }
     imp::ed25519_verify(key.as_bytes(), msg, sig)
@@ -266,6 +272,6 @@ mod tests {
         let long = vec![b'a'; 1000];
         assert_eq!(hmac_sha256(b"k", &[&long]), hmac_sha256(b"k", &[&long[..500], &long[500..]]));
         let vk = ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key();
-        assert_eq!(ed25519_verify_on_host(&vk, b"m", &[0; 64]), None);
+        assert_eq!(ed25519_verify_on_host(&vk, ordinary_ed25519_key(&vk), b"m", &[0; 64]), None);
     }
 }

@@ -47,7 +47,11 @@ impl std::fmt::Debug for Secret {
 
 /// An Ed25519 public key. Verification is strict: small-order keys and non-canonical signatures are refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PublicKey(VerifyingKey);
+pub struct PublicKey {
+    key: VerifyingKey,
+    /// Whether the host may verify under this key ([`crate::host`]): worked out once, when the key is parsed.
+    ordinary: bool,
+}
 
 /// The DER that precedes the 32 key bytes in an Ed25519 SubjectPublicKeyInfo (RFC 8410: algorithm 1.3.101.112).
 const SPKI_PREFIX: [u8; 12] = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
@@ -103,7 +107,11 @@ impl PublicKey {
         if key.is_weak() {
             return Err(Error::InvalidKey { reason: "a small-order Ed25519 key accepts forged signatures" });
         }
-        Ok(PublicKey(key))
+        Ok(PublicKey::of(key))
+    }
+
+    fn of(key: VerifyingKey) -> Self {
+        PublicKey { ordinary: crate::host::ordinary_ed25519_key(&key), key }
     }
 
     /// `-----BEGIN PUBLIC KEY-----` around base64 of the SubjectPublicKeyInfo. Line breaks may be real or written
@@ -131,7 +139,7 @@ impl PublicKey {
 
     /// The key as a JWK (RFC 8037), with `kid` when one is given.
     pub fn to_jwk(&self, kid: Option<&str>) -> String {
-        let x = URL_SAFE_NO_PAD.encode(self.0.as_bytes());
+        let x = URL_SAFE_NO_PAD.encode(self.key.as_bytes());
         match kid {
             Some(kid) => serde_json::json!({ "kty": "OKP", "crv": "Ed25519", "kid": kid, "x": x }).to_string(),
             None => serde_json::json!({ "kty": "OKP", "crv": "Ed25519", "x": x }).to_string(),
@@ -142,7 +150,7 @@ impl PublicKey {
     /// and the answer cannot differ (see [`crate::host`]), else here.
     pub fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
         let Ok(raw) = <[u8; 64]>::try_from(signature) else { return false };
-        if let Some(valid) = crate::host::ed25519_verify_on_host(&self.0, message, &raw) {
+        if let Some(valid) = crate::host::ed25519_verify_on_host(&self.key, self.ordinary, message, &raw) {
             return valid;
         }
         self.verifies_here(message, &raw)
@@ -150,11 +158,11 @@ impl PublicKey {
 
     /// Strict verification by the core itself, whatever host is installed.
     pub fn verifies_here(&self, message: &[u8], signature: &[u8; 64]) -> bool {
-        self.0.verify_strict(message, &Signature::from_bytes(signature)).is_ok()
+        self.key.verify_strict(message, &Signature::from_bytes(signature)).is_ok()
     }
 
     pub fn to_base64(&self) -> String {
-        STANDARD.encode(self.0.as_bytes())
+        STANDARD.encode(self.key.as_bytes())
     }
 }
 
@@ -593,7 +601,7 @@ mod tests {
     fn a_jwk_set_is_one_entry_holding_each_key_with_its_kid() {
         let a = SigningKey::from_bytes(&[1; 32]).verifying_key();
         let b = SigningKey::from_bytes(&[2; 32]).verifying_key();
-        let jwk = |k: &VerifyingKey, kid: &str| PublicKey(*k).to_jwk(Some(kid));
+        let jwk = |k: &VerifyingKey, kid: &str| PublicKey::of(*k).to_jwk(Some(kid));
         let set = format!(r#"{{"keys":[{},{}]}}"#, jwk(&a, "a"), jwk(&b, "b"));
         let ring = Keyring::parse(&[RAW.to_owned(), set], |t| PublicKey::parse(t).map(Key::Ed25519)).unwrap();
         let entries: Vec<(usize, Option<&str>)> = ring.entries().map(|e| (e.index, e.id.as_deref())).collect();
