@@ -395,6 +395,18 @@ test("raising a route's shards with previousShards: a vendor's retry of an event
     await waitFor(() => deliveredOf((e) => e.id === fresh.id).length === 1, 10_000, "the new event's delivery");
     await sleep(1000);
     for (const id of [...once, ...first, fresh.id]) assert.equal(deliveredOf((e) => e.id === id).length, 1, `${id} delivered once`);
+    // Eight shards back to one: the records on shards 1–7 are still listed, found by id, and deduplicate retries.
+    await gateway.setVars({ SOURCES: { ...grown(1), "standard-grow": { ...grown(1)["standard-grow"], previousShards: [8, 1] } } });
+    const standardIds = [...first.slice(0, 6), fresh.id];
+    const listed = await gateway.admin("/admin/events?source=standard-grow&limit=500");
+    assert.equal(listed.status, 200, listed.text);
+    assert.deepEqual(standardIds.filter((id) => !listed.json.events.some((e) => e.id === id)), [], "every record listed");
+    for (const id of standardIds) {
+      const record = await gateway.admin(`/admin/events/standard-grow/${encodeURIComponent(id)}`);
+      assert.equal(record.json?.status, "delivered", `${id}: ${record.text}`);
+    }
+    const again = await gateway.send(fresh.path, fresh);
+    assert.equal(again.json.duplicate, true, again.text);
     // A bad list is the route's configuration error, named in the log only.
     await gateway.setVars({ SOURCES: { ...grown(8), "standard-grow": { ...grown(8)["standard-grow"], previousShards: [0] } } });
     const bad = await gateway.send(fresh.path, fresh);
